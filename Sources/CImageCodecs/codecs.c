@@ -1,0 +1,1 @@
+// C shims for libpng and libjpeg.

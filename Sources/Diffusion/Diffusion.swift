@@ -1,0 +1,1 @@
+// Diffusion module: see DESIGN.md's module map.

@@ -1,0 +1,1 @@
+// Models module: see DESIGN.md's module map.

@@ -1,0 +1,1 @@
+// NN module: see DESIGN.md's module map.

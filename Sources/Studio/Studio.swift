@@ -1,0 +1,1 @@
+// Studio module: see DESIGN.md's module map.

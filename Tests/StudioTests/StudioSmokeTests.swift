@@ -1,0 +1,6 @@
+import XCTest
+@testable import Studio
+
+final class StudioSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
