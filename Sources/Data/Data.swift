@@ -1,1 +1,0 @@
-// Data module: see DESIGN.md's module map.
