@@ -1,1 +1,0 @@
-// Diffusion module: see DESIGN.md's module map.

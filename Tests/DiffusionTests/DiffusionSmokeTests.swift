@@ -1,6 +1,0 @@
-import XCTest
-@testable import Diffusion
-
-final class DiffusionSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,153 @@
+// ImageSamplerTests.swift: Gaussian samplers against the analytic denoiser of GaussianData:
+// convergence to the exact probability-flow ODE solution, sampled distributions, golden outputs for
+// a fixed seed, batch invariance, cancellation.
+import Core
+import XCTest
+@testable import Diffusion
+import Models
+
+final class ImageSamplerTests: XCTestCase {
+    let schedule = NoiseSchedule()
+    let data = GaussianData(n: 16)
+
+    /// Max abs error of a deterministic sampler's output against the exact ODE solution from the same noise.
+    func odeError(_ sampler: ImageSampler, steps: Int, kind: ImagePrediction = .eps, startVP: Bool) throws -> Double {
+        var rng = BatchRNG(seeds: [3, 4])
+        let noise = rng.gaussian(data.n)
+        let out = try sampler.sample(model: data.denoiser(schedule, kind), noise: noise, steps: steps,
+                                     rng: &rng, progress: nil)
+        let sigmaT = schedule.sigmaMax
+        var worst = 0.0
+        for r in 0..<2 {
+            for j in 0..<data.n {
+                let z = Double(noise[r * data.n + j])
+                // VP start x_T = z at the last timestep: y = z / a_T = z sqrt(1 + sigma^2). VE start: y = z sigma.
+                let y = startVP ? z * (1 + sigmaT * sigmaT).squareRoot() : z * sigmaT
+                worst = max(worst, abs(Double(out[r * data.n + j]) - data.odeEndpoint(y: y, sigmaT: sigmaT, coordinate: j)))
+            }
+        }
+        return worst
+    }
+
+    func testDDIMConvergesToODESolution() throws {
+        let ddim = DDIMSampler(schedule: schedule, eta: 0, spacing: .linspace)
+        let e10 = try odeError(ddim, steps: 10, startVP: true)
+        let e50 = try odeError(ddim, steps: 50, startVP: true)
+        let e250 = try odeError(ddim, steps: 250, kind: .v, startVP: true)
+        XCTAssertLessThan(e50, e10)
+        XCTAssertLessThan(e250, e50)
+        XCTAssertLessThan(e250, 0.02)
+    }
+
+    func testEulerAndDPMConvergeAndDPMIsMoreAccurate() throws {
+        let euler = EulerKarrasSampler(schedule: schedule)
+        let dpm = DPMSolverPlusPlus2MSampler(schedule: schedule)
+        let eulerErrors = try [5, 10, 20, 80].map { try odeError(euler, steps: $0, startVP: false) }
+        let dpmErrors = try [5, 10, 20, 80].map { try odeError(dpm, steps: $0, kind: .v, startVP: false) }
+        for i in 1..<4 {
+            XCTAssertLessThan(eulerErrors[i], eulerErrors[i - 1])
+            XCTAssertLessThan(dpmErrors[i], dpmErrors[i - 1])
+        }
+        for i in 0..<4 { XCTAssertLessThan(dpmErrors[i], eulerErrors[i], "steps index \(i)") }
+        XCTAssertLessThan(dpmErrors[3], 0.01)
+    }
+
+    /// Runs a sampler with the analytic eps model on seeds, returning the output.
+    func run(_ sampler: ImageSampler, seeds: [UInt64], steps: Int, kind: ImagePrediction = .eps) throws -> Tensor {
+        var rng = BatchRNG(seeds: seeds)
+        let noise = rng.gaussian(data.n)
+        return try sampler.sample(model: data.denoiser(schedule, kind), noise: noise, steps: steps, rng: &rng, progress: nil)
+    }
+
+    func testDDPMIsDDIMWithEtaOne() throws {
+        let a = try run(DDPMSampler(schedule: schedule), seeds: [9, 10], steps: 20)
+        let b = try run(DDIMSampler(schedule: schedule, eta: 1), seeds: [9, 10], steps: 20)
+        for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-4) }
+    }
+
+    func testStochasticSamplersMatchTheDataDistribution() throws {
+        // 64 examples x 16 coordinates: standardised samples should have mean 0 and variance 1.
+        let seeds = (0..<64).map { UInt64(100 + $0) }
+        for sampler in [DDPMSampler(schedule: schedule) as ImageSampler, DDIMSampler(schedule: schedule, eta: 0.5)] {
+            let out = try run(sampler, seeds: seeds, steps: 50, kind: .v)
+            var z: [Double] = []
+            for r in 0..<64 { for j in 0..<data.n { z.append((Double(out[r * data.n + j]) - data.mu[j]) / data.s[j]) } }
+            let mean = z.reduce(0, +) / Double(z.count)
+            let variance = z.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(z.count)
+            XCTAssertEqual(mean, 0, accuracy: 0.12, sampler.name)
+            XCTAssertEqual(variance, 1, accuracy: 0.15, sampler.name)
+        }
+    }
+
+    /// Golden outputs: the first 4 values of example 0, seed 11, 10 steps (consistency: 4 steps).
+    func testGoldenOutputs() throws {
+        let golden: [ImageSamplerKind: [Float]] = [
+            .ddpm: [1.320616, -1.3153999, 2.006259, -0.10949408],
+            .ddim: [0.8636995, -1.0449092, 1.2457461, 1.0787228],
+            .dpmpp2m: [0.94038916, -1.0542213, 1.0861936, 1.3064322],
+            .eulerKarras: [0.8527838, -1.0434352, 1.2679749, 1.0465475],
+            .consistency: [-0.014767091, -0.3876683, 1.8262554, 0.7218404],
+        ]
+        for kind in ImageSamplerKind.allCases {
+            let out = try run(kind.make(schedule: schedule), seeds: [11], steps: kind == .consistency ? 4 : 10)
+            let first = Array(out.toArray().prefix(4))
+            guard let want = golden[kind] else { XCTFail("no golden values for \(kind.rawValue)"); continue }
+            for i in 0..<4 { XCTAssertEqual(first[i], want[i], accuracy: 1e-5, kind.rawValue) }
+        }
+    }
+
+    func testBatchInvariance() throws {
+        for kind in ImageSamplerKind.allCases {
+            let sampler = kind.make(schedule: schedule)
+            let batch = try run(sampler, seeds: [5, 7, 9], steps: 4)
+            let single = try run(sampler, seeds: [7], steps: 4)
+            XCTAssertEqual(Array(batch.toArray()[data.n..<(2 * data.n)]), single.toArray(), kind.rawValue)
+        }
+    }
+
+    func testCancellationStopsTheLoop() throws {
+        for kind in ImageSamplerKind.allCases {
+            let calls = Counter()
+            var rng = BatchRNG(seeds: [1])
+            let noise = rng.gaussian(data.n)
+            var seen: [Int] = []
+            XCTAssertThrowsError(try kind.make(schedule: schedule).sample(
+                model: data.denoiser(schedule, .eps, calls: calls), noise: noise, steps: 4, rng: &rng,
+                progress: { step, total, x0 in
+                    XCTAssertEqual(total, 4)
+                    XCTAssertEqual(x0?.shape, [1, 16])
+                    seen.append(step)
+                    return step < 2
+                })) { XCTAssertTrue($0 is CancellationError, "\($0)") }
+            XCTAssertEqual(seen, [1, 2], kind.rawValue)
+            XCTAssertEqual(calls.value, 2, kind.rawValue)
+        }
+    }
+
+    func testBadInputThrows() {
+        var rng = BatchRNG(seeds: [1, 2])
+        let noise = Tensor(shape: [3, 4])
+        let model = data.denoiser(schedule, .eps)
+        XCTAssertThrowsError(try DDIMSampler().sample(model: model, noise: noise, steps: 4, rng: &rng, progress: nil))
+        XCTAssertThrowsError(try DDIMSampler().sample(model: model, noise: Tensor(shape: [2, 4]), steps: 0, rng: &rng, progress: nil))
+        XCTAssertThrowsError(try ConsistencySampler().sample(model: model, noise: Tensor(shape: [2, 4]), steps: 51,
+                                                             rng: &rng, progress: nil))
+    }
+
+    func testPredictionConversions() {
+        let x = Tensor(shape: [2, 1], values: [0.7, -0.2])
+        let x0 = [0.3, 1.1], eps = [-0.5, 0.4]
+        let alpha = [0.8, 0.6], s = [0.6, 0.8]
+        let xt = Tensor(shape: [2, 1], values: [Float(alpha[0] * x0[0] + s[0] * eps[0]), Float(alpha[1] * x0[1] + s[1] * eps[1])])
+        _ = x
+        for kind in [ImagePrediction.eps, .v] {
+            let out = Tensor(shape: [2, 1], values: (0..<2).map {
+                PredictionMath.target(kind, x0: Float(x0[$0]), eps: Float(eps[$0]), alpha: alpha[$0], s: s[$0]) })
+            let (gx0, geps) = PredictionMath.x0AndEps(kind, x: xt, output: out, alpha: alpha, s: s)
+            for r in 0..<2 {
+                XCTAssertEqual(Double(gx0[r]), x0[r], accuracy: 1e-6)
+                XCTAssertEqual(Double(geps[r]), eps[r], accuracy: 1e-6)
+            }
+        }
+    }
+}
