@@ -1,0 +1,79 @@
+// EvalTests.swift: the evaluation metrics on fake models whose right answers are known: a model
+// that draws exactly what the prompt says scores 1, a blank painter scores 0, and captions score by
+// meaning (any true description of the scene), not by wording.
+
+import XCTest
+import Core
+import Data
+import Media
+@testable import Studio
+
+/// Paints the prompt's scene with the real renderer; captions by a fixed rule.
+private struct OracleModel: EvalModel {
+    var blank = false
+    var captionRule: ([Image]) -> [String] = { $0.map { _ in "a red circle" } }
+    func generate(prompts: [String], seeds: [UInt64], sampling: EvalSampling) throws -> [Image] {
+        try zip(prompts, seeds).map { prompt, seed in
+            if blank { return Image(width: 32, height: 32, fill: [1, 1, 1]) }
+            var rng = Philox(seed: seed)
+            let scene = SceneSampler().scene(for: try CaptionParser.parse(prompt), &rng)
+            return ShapesRenderer().render(scene.objects)
+        }
+    }
+    func caption(images: [Image], decoding: EvalCaptioning) throws -> [String] { captionRule(images) }
+}
+
+final class EvalTests: XCTestCase {
+    func testPerfectPainterScoresOneAndBlankScoresZero() throws {
+        var eval = ShapesTextToImageEval()
+        eval.promptsPerCategory = 3
+        eval.seedsPerPrompt = 2
+        let good = try eval.run(model: OracleModel(), sampling: EvalSampling(), pool: .training)
+        XCTAssertEqual(good.categories.count, GenEvalCategory.allCases.count)
+        XCTAssertGreaterThanOrEqual(good.overall, 0.95)
+        XCTAssertTrue(good.categories.allSatisfy { $0.total == 6 })
+        let held = try eval.run(model: OracleModel(), sampling: EvalSampling(), pool: .heldOut)
+        XCTAssertEqual(held.pool, "held-out pairs")
+        XCTAssertGreaterThanOrEqual(held.overall, 0.95)
+        let bad = try eval.run(model: OracleModel(blank: true), sampling: EvalSampling(), pool: .training)
+        XCTAssertEqual(bad.overall, 0)
+        XCTAssertEqual(bad.exact, 0)
+    }
+
+    func testShapesCaptionExactMatchIsByMeaning() throws {
+        // Captions the scene with its own reference caption: exact 1, F1 1.
+        let scorer = CaptionEval()
+        var rng = Philox(seed: 9, stream: 77)
+        let scenes = (0..<12).map { _ in SceneSampler().sample(&rng) }
+        let truth = try scorer.runShapes(model: OracleModel(captionRule: { _ in scenes.map(\.caption) }), count: 12,
+                                         seed: 9, decoding: EvalCaptioning())
+        XCTAssertEqual(truth.exactMatch, 1)
+        XCTAssertEqual(truth.tokenF1, 1, accuracy: 1e-9)
+        // Text outside the grammar never counts.
+        let junk = try scorer.runShapes(model: OracleModel(captionRule: { $0.map { _ in "a dog" } }), count: 12,
+                                        seed: 9, decoding: EvalCaptioning())
+        XCTAssertEqual(junk.exactMatch, 0)
+    }
+
+    func testTokenF1() {
+        XCTAssertEqual(TokenF1.score(predicted: "a red circle", reference: "a red circle"), 1)
+        XCTAssertEqual(TokenF1.score(predicted: "a blue circle", reference: "a red circle"), 2.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(TokenF1.score(predicted: "", reference: "a red circle"), 0)
+    }
+
+    func testRecallNearestNeighbour() throws {
+        let refs = [("white", Image(width: 2, height: 2, fill: [1, 1, 1])),
+                    ("black", Image(width: 2, height: 2, fill: [0, 0, 0]))]
+        struct Painter: EvalModel {
+            func generate(prompts: [String], seeds: [UInt64], sampling: EvalSampling) throws -> [Image] {
+                prompts.map { Image(width: 2, height: 2, fill: $0 == "white" ? [0.9, 0.9, 0.9] : [0.9, 0.9, 0.9]) }
+            }
+            func caption(images: [Image], decoding: EvalCaptioning) throws -> [String] { [] }
+        }
+        let r = try EmojiRecallEval().run(set: "t", model: Painter(), references: refs.map { (name: $0.0, image: $0.1) },
+                                          prompts: [0, 1], sampling: EvalSampling())
+        XCTAssertEqual(r.recallAt1, 0.5)
+        let report = EvalReport(model: "m", date: "d", threads: 1)
+        XCTAssertTrue(report.markdown().contains("# Evaluation of m"))
+    }
+}
