@@ -21,6 +21,19 @@ public struct DDIMSampler: ImageSampler, Codable, Sendable {
 
     public var name: String { "ddim" }
 
+    /// One deterministic DDIM step per row (eta 0): sqrt(ab_next) x0 + sqrt(1 - ab_next) eps, the
+    /// teacher step of latent consistency distillation. x0, eps: [B, N]; alphaBarNext: B values.
+    public static func step(x0: Tensor, eps: Tensor, alphaBarNext: [Double]) -> Tensor {
+        let b = alphaBarNext.count, n = b == 0 ? 0 : x0.count / b
+        precondition(x0.count == eps.count && x0.count == b * n)
+        let out = Tensor(shape: x0.shape)
+        for r in 0..<b {
+            let a = Float(alphaBarNext[r].squareRoot()), s = Float((1 - alphaBarNext[r]).squareRoot())
+            for j in r * n..<(r + 1) * n { out.data[j] = a * x0.data[j] + s * eps.data[j] }
+        }
+        return out
+    }
+
     public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
                        progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)

@@ -57,7 +57,10 @@ public struct MaskedTextSampler: Sendable {
         if blocks.isEmpty { return TextSample(tokens: x, modelCalls: 0) }
 
         let thresholdMode: Bool
-        if case .threshold = config.unmasking { thresholdMode = true } else { thresholdMode = false }
+        switch config.unmasking {
+        case .threshold, .factor: thresholdMode = true
+        case .lowConfidence, .random: thresholdMode = false
+        }
         let blockSteps = thresholdMode ? blocks.map { $0.count }
             : try TextUnmaskingSchedule.stepsPerBlock(steps: config.steps, blocks: blocks.count)
         let total = blockSteps.reduce(0, +)

@@ -124,6 +124,22 @@ public struct NoiseSchedule: Codable, Equatable, Sendable {
         return 1 / (1 + s * s)
     }
 
+    /// (alpha, s) of x_t = alpha x0 + s eps at a continuous timestep: (sqrt(ab), sqrt(1 - ab)).
+    public func coefficients(at t: Double) -> (alpha: Double, s: Double) {
+        let ab = alphaBar(at: t)
+        return (ab.squareRoot(), (1 - ab).squareRoot())
+    }
+
+    /// The schedule as the closure the trainers take: timestep in [0, trainSteps - 1] -> (alpha, sigma)
+    /// of the VP process (sigma here is sqrt(1 - ab), the noise coefficient).
+    public var vpFunction: @Sendable (Float) -> (alpha: Float, sigma: Float) {
+        let schedule = self
+        return { t in
+            let c = schedule.coefficients(at: Double(t))
+            return (Float(c.alpha), Float(c.s))
+        }
+    }
+
     /// log-SNR = log(ab / (1 - ab)) = -2 log(sigma).
     public func logSNR(at t: Double) -> Double { -2 * logSigma(at: t) }
 

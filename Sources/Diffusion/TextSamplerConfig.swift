@@ -11,6 +11,9 @@ public enum TextUnmasking: Codable, Equatable, Sendable {
     /// Fast-dLLM: every position whose confidence exceeds the threshold, at least the most confident
     /// one; the number of steps follows from the model (steps is ignored).
     case threshold(Double)
+    /// Fast-dLLM's factor rule: the n-th most confident prediction (n = 1, 2, ...) is revealed while
+    /// its confidence is at least 1 - f / (n + 1); the most confident always is. Steps as threshold.
+    case factor(Double)
 }
 
 public struct TextSamplerConfig: Codable, Equatable, Sendable {

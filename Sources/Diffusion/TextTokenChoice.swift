@@ -1,7 +1,7 @@
 // TextTokenChoice.swift: one step's choice for one sequence of masked text diffusion: the predicted
 // token at each candidate position (Gumbel-max sampling at a temperature, in Float64 as LLaDA
 // recommends, never the mask token) and which positions to reveal (LLaDA low-confidence or random
-// remasking, Fast-dLLM confidence threshold).
+// remasking, Fast-dLLM confidence threshold or factor rule).
 
 import Core
 import Foundation
@@ -39,6 +39,10 @@ enum TextTokenChoice {
         case .threshold(let threshold):
             let above = order.filter { $0.confidence > threshold }
             return (above.isEmpty ? Array(order.prefix(1)) : above).map { ($0.position, $0.token) }
+        case .factor(let f):
+            var n = 1
+            while n < order.count && order[n].confidence >= 1 - f / Double(n + 2) { n += 1 }
+            return order.prefix(n).map { ($0.position, $0.token) }
         }
     }
 

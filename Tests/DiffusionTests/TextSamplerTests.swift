@@ -182,3 +182,23 @@ final class TextSamplerTests: XCTestCase {
         XCTAssertThrowsError(try MaskedTextSampler().sample(model: model, tokens: [[1, 1]], rng: &two))
     }
 }
+
+final class TextFactorTests: XCTestCase {
+    func testFactorRuleThresholdsGrowWithTheCount() {
+        // Confidences 0.99, 0.8, 0.7, 0.6 at positions 0..3 (vocab 3, mask 2: p on token 0, 1 - p on 1).
+        let c = [0.99, 0.8, 0.7, 0.6]
+        let logits = Tensor(shape: [4, 3])
+        for p in 0..<4 { logits[p * 3] = Float(log(c[p])); logits[p * 3 + 1] = Float(log(1 - c[p])); logits[p * 3 + 2] = 40 }
+        func picks(_ f: Double) -> [Int] {
+            var rng = Philox(seed: 1)
+            return TextTokenChoice.choose(logits: logits.data, vocab: 3, maskToken: 2, positions: [0, 1, 2, 3],
+                                          temperature: 0, unmasking: .factor(f), count: 0, rng: &rng).map { $0.0 }
+        }
+        // f = 1: the 2nd needs >= 1 - 1/3 = 0.667 (0.8 ok), the 3rd >= 0.75 (0.7 fails).
+        XCTAssertEqual(picks(1), [0, 1])
+        // f = 0.1: the 2nd needs >= 0.967: only the first.
+        XCTAssertEqual(picks(0.1), [0])
+        // f = 2: thresholds 0.333, 0.5, 0.6: all four.
+        XCTAssertEqual(picks(2), [0, 1, 2, 3])
+    }
+}
