@@ -28,7 +28,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev", "zlib1g-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
         // setjmp/longjmp error handling of libpng and libjpeg lives in C: Swift frames cannot be jumped over.
-        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodecs", cSettings: fastC),
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodecs", cSettings: fastC,
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
 
         .target(name: "Core", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Core"], swiftSettings: fast),

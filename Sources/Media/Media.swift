@@ -1,1 +1,0 @@
-// Media module: see DESIGN.md's module map.
