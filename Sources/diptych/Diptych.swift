@@ -10,6 +10,7 @@ struct Diptych: ParsableCommand {
         subcommands: [
             Info.self,
             DataCommand.self,
+            Samplers.self,
         ])
 }
 
