@@ -159,6 +159,9 @@ public struct NoiseSchedule: Codable, Equatable, Sendable {
         return Double(lo) + w
     }
 
+    /// The continuous timestep whose log-SNR is `logSNR`.
+    public func timestep(logSNR: Double) -> Double { timestep(sigma: exp(-logSNR / 2)) }
+
     /// The continuous timestep whose alpha-bar is `alphaBar`.
     public func timestep(alphaBar ab: Double) -> Double { timestep(sigma: ((1 - ab) / ab).squareRoot()) }
 }

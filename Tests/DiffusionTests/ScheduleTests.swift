@@ -33,6 +33,7 @@ final class ScheduleTests: XCTestCase {
         }
         XCTAssertEqual(s.alphaBar(at: 321), s.alphasCumprod[321], accuracy: 1e-12)
         XCTAssertEqual(s.timestep(alphaBar: s.alphasCumprod[42]), 42, accuracy: 1e-9)
+        XCTAssertEqual(s.timestep(logSNR: s.logSNR(at: 612.3)), 612.3, accuracy: 1e-9)
         // Interpolation is linear in log sigma.
         XCTAssertEqual(s.logSigma(at: 10.5), (s.logSigmas[10] + s.logSigmas[11]) / 2, accuracy: 1e-12)
         XCTAssertEqual(s.timestep(sigma: 1e-6), 0)
