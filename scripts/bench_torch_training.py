@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""bench_torch_training.py: PyTorch's samples/s for one joint training step of Diptych's backbone, the
+peer figure for `diptych bench --training` (same architecture, batch, task mix and optimizer).
+
+The model is scripts/torch_backbone.py's Backbone (the parity reference of Sources/Models/Backbone*.swift).
+A step is: half the batch text-to-image (clean text, noised latent, v-MSE), half captioning (clean latent
+at t=0, text masked at rate t, MDLM/LLaDA 1/t-weighted CE), loss = L_img + lambda * L_text, backward,
+global-norm clipping and AdamW. Timing excludes data preparation, as on the Swift side.
+
+Usage: /work/venv/bin/python scripts/bench_torch_training.py [--threads 1 2] [--batch 64] [--steps 20] [--json]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_backbone import Backbone, masked_ce  # noqa: E402
+
+
+def default_config(vocab):
+    return dict(width=256, depth=6, heads=4, mlpRatio=4, latentSize=8, latentChannels=4, patchSize=2,
+                textLength=32, vocabSize=vocab, padToken=0, maskToken=1, eosToken=2, frequencyDim=256,
+                timeScale=1000.0, guidanceScale=100.0, layerNormEps=1e-6, prediction="v")
+
+
+def make_batch(cfg, batch, gen):
+    L, C, S = cfg["textLength"], cfg["latentChannels"], cfg["latentSize"]
+    half = batch // 2
+    lengths = torch.randint(4, 16, (batch,), generator=gen)
+    targets = torch.randint(3, cfg["vocabSize"], (batch, L), generator=gen)
+    for b in range(batch):
+        targets[b, lengths[b]:] = cfg["eosToken"]
+    x0 = torch.randn(batch, C, S, S, generator=gen)
+    eps = torch.randn(batch, C, S, S, generator=gen)
+    t = torch.rand(batch, generator=gen)
+    t[half:] = 0.0
+    alpha_bar = torch.cos(t * torch.pi / 2) ** 2
+    latent = alpha_bar.sqrt()[:, None, None, None] * x0 + (1 - alpha_bar).sqrt()[:, None, None, None] * eps
+    v_target = alpha_bar.sqrt()[:, None, None, None] * eps - (1 - alpha_bar).sqrt()[:, None, None, None] * x0
+    p_mask = (1 - 1e-3) * torch.rand(batch, generator=gen) + 1e-3
+    tokens = targets.clone()
+    masked = torch.rand(batch, L, generator=gen) < p_mask[:, None]
+    masked[:half] = False
+    tokens[masked] = cfg["maskToken"]
+    return tokens, targets, latent, t * 999, v_target, p_mask, half
+
+
+def bench(threads, batch, steps, warmup, vocab, lam):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    cfg = default_config(vocab)
+    model = Backbone(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
+    gen = torch.Generator().manual_seed(1)
+    batches = [make_batch(cfg, batch, gen) for _ in range(4)]
+    times = []
+    for i in range(warmup + steps):
+        tokens, targets, latent, t, v_target, p_mask, half = batches[i % len(batches)]
+        start = time.perf_counter()
+        image, logits = model(tokens, latent, t / 999)
+        l_img = F.mse_loss(image[:half], v_target[:half])
+        l_txt = masked_ce(logits[half:], tokens[half:], targets[half:], p_mask[half:], cfg["maskToken"])
+        loss = l_img + lam * l_txt
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    times.sort()
+    median = times[len(times) // 2]
+    params = sum(p.numel() for p in model.parameters())
+    return dict(threads=threads, batch=batch, steps=steps, median_step_seconds=median,
+                samples_per_second=batch / median, parameters=params, torch=torch.__version__)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--vocab", type=int, default=1940)
+    ap.add_argument("--lam", type=float, default=0.5)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_interop_threads(1)
+    results = [bench(n, args.batch, args.steps, args.warmup, args.vocab, args.lam) for n in args.threads]
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for r in results:
+            print(f"pytorch {r['torch']} training step, batch {r['batch']}, {r['threads']} thread(s): "
+                  f"{r['samples_per_second']:.1f} samples/s (median step {r['median_step_seconds'] * 1000:.1f} ms, "
+                  f"{r['parameters'] / 1e6:.2f}M parameters)")
+
+
+if __name__ == "__main__":
+    main()
