@@ -11,6 +11,8 @@ struct Diptych: ParsableCommand {
             Info.self,
             DataCommand.self,
             Samplers.self,
+            Train.self,
+            Eval.self,
         ])
 }
 

@@ -1,0 +1,209 @@
+// AutoencoderTrainer.swift: trains the latent autoencoder on pixels. Loss per value, with d = y - x
+// in [-1, 1] units: w * (|d| + d^2), w = 1 + inkWeight on pixels that are not background white (so
+// thin crosses and dark colors, a small share of a shapes canvas, are not traded for the white
+// background). AdamW (Loshchilov & Hutter 2019) with linear warmup and cosine decay, global-norm
+// gradient clipping, an EMA of the weights (the shipped weights), resumable checkpoints.
+//
+// Buffers (B = batch, S = image side, C = latent channels):
+//   pixels  [B, S, S, 3]       the batch in [0, 1]
+//   m, v    [P]                AdamW moments over the parameter slab
+//   ema     [P]                exponential moving average of the weights
+import Core
+import Foundation
+import NN
+
+public struct AutoencoderTrainingConfig: Codable, Equatable, Sendable {
+    public var steps: Int = 6000
+    public var batch: Int = 32
+    public var learningRate: Float = 2e-3
+    public var minLearningRate: Float = 2e-5
+    public var warmup: Int = 200
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.99
+    public var weightDecay: Float = 1e-4
+    public var clip: Float = 1
+    public var emaDecay: Float = 0.999
+    /// Extra loss weight on pixels that are not white (any channel below 0.9).
+    public var inkWeight: Float = 4
+    public var seed: UInt64 = 1
+    public init() {}
+
+    /// Learning rate at `step` (0-based): linear warmup, then cosine down to minLearningRate.
+    public func learningRate(at step: Int) -> Float {
+        if step < warmup { return learningRate * Float(step + 1) / Float(warmup) }
+        let t = Float(step - warmup) / Float(max(1, steps - warmup))
+        return minLearningRate + (learningRate - minLearningRate) * 0.5 * (1 + cos(Float.pi * min(t, 1)))
+    }
+}
+
+public final class AutoencoderTrainer {
+    public let model: Autoencoder
+    public var config: AutoencoderTrainingConfig
+    public let source: AutoencoderImageSource
+    public private(set) var step = 0
+    public let threads: Int
+    let m: Tensor, v: Tensor
+    public let ema: Tensor
+    let pixels: Tensor
+    let rng: Philox
+
+    public init(model: Autoencoder, config: AutoencoderTrainingConfig, source: AutoencoderImageSource, threads: Int) {
+        self.model = model
+        self.config = config
+        self.source = source
+        self.threads = threads
+        let p = model.params.count
+        m = Tensor(shape: [p]); v = Tensor(shape: [p])
+        ema = model.params.values.clone()
+        pixels = Tensor(shape: [config.batch, model.config.imageSize, model.config.imageSize, 3])
+        rng = Philox(seed: config.seed, stream: 0xAE)
+        model.prepare(batch: config.batch, threads: threads)
+    }
+
+    /// One optimisation step on the next batch; returns (loss, gradient norm before clipping).
+    @discardableResult
+    public func trainStep() -> (loss: Float, gradNorm: Float) {
+        let n = config.batch
+        source.fill(pixels.data, batch: n, step: step, rng: rng)
+        let loss = lossAndGradients(pixels: pixels.data, batch: n)
+        let norm = clipGradients()
+        adamW(lr: config.learningRate(at: step))
+        let d = config.emaDecay, w = model.params.values.data, e = ema.data
+        for i in 0..<model.params.count { e[i] = d * e[i] + (1 - d) * w[i] }
+        step += 1
+        return (loss, norm)
+    }
+
+    /// Forward, loss and backward for pixels [n, S, S, 3]; parameter gradients land in the slab.
+    public func lossAndGradients(pixels px: UnsafePointer<Float>, batch n: Int) -> Float {
+        let ae = model
+        ae.params.grads.zero()
+        ae.encodeRaw(pixels: px, batch: n, threads: threads)
+        ae.decodeRaw(latents: ae.encoder.acts[ae.encoder.last].data, batch: n, threads: threads)
+        let y = ae.decoder.acts[ae.decoder.last].data, dy = ae.decoder.grads[ae.decoder.last].data
+        let loss = Self.pixelLoss(output: y, target: px, grad: dy, count: n * ae.pixelsPerImage, inkWeight: config.inkWeight)
+        ae.decoder.backward(batch: n, threads: threads, inputGrad: true)
+        ae.encoder.grads[ae.encoder.last].data.update(from: ae.decoder.grads[0].data, count: n * ae.latentsPerImage)
+        ae.encoder.backward(batch: n, threads: threads, inputGrad: false)
+        return loss
+    }
+
+    /// mean over values of w * (|d| + d^2), d = y - (2x - 1); writes d loss / d y into grad.
+    /// output, grad [count] (NHWC, 3 channels), target [count] in [0, 1].
+    static func pixelLoss(output y: UnsafePointer<Float>, target x: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>,
+                          count: Int, inkWeight: Float) -> Float {
+        var total: Double = 0
+        let scale = 1 / Float(count)
+        for p in stride(from: 0, to: count, by: 3) {
+            let ink = x[p] < 0.9 || x[p + 1] < 0.9 || x[p + 2] < 0.9
+            let w = ink ? 1 + inkWeight : 1
+            for c in 0..<3 {
+                let d = y[p + c] - (2 * x[p + c] - 1)
+                total += Double(w * (abs(d) + d * d))
+                grad[p + c] = w * scale * ((d > 0 ? 1 : (d < 0 ? -1 : 0)) + 2 * d)
+            }
+        }
+        return Float(total / Double(count))
+    }
+
+    /// Scales the gradient slab to norm <= clip; returns the norm before scaling.
+    func clipGradients() -> Float {
+        let g = model.params.grads.data, n = model.params.count
+        var ss: Double = 0
+        for i in 0..<n { ss += Double(g[i] * g[i]) }
+        let norm = Float(ss.squareRoot())
+        if norm > config.clip {
+            let s = config.clip / norm
+            for i in 0..<n { g[i] *= s }
+        }
+        return norm
+    }
+
+    /// AdamW with bias correction; weight decay on every tensor of rank > 1 (conv weights).
+    func adamW(lr: Float) {
+        let b1 = config.beta1, b2 = config.beta2, t = Float(step + 1)
+        let c1 = 1 - pow(b1, t), c2 = 1 - pow(b2, t)
+        let w = model.params.values.data, g = model.params.grads.data, mm = m.data, vv = v.data
+        for e in model.params.entries {
+            let decay = e.shape.count > 1 ? config.weightDecay : 0
+            for i in e.offset..<(e.offset + e.count) {
+                mm[i] = b1 * mm[i] + (1 - b1) * g[i]
+                vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i]
+                let update = (mm[i] / c1) / ((vv[i] / c2).squareRoot() + 1e-8)
+                w[i] -= lr * (update + decay * w[i])
+            }
+        }
+    }
+
+    // MARK: checkpoints
+
+    /// Saves weights, EMA, moments, step and configs (float32) so training can resume exactly.
+    public func saveCheckpoint(_ path: String) throws {
+        var entries = model.namedTensors(UnsafePointer(model.params.values.data))
+        let p = model.params.count
+        for (name, t) in [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)] {
+            entries.append(SafeTensorsLite.Entry(name: name, shape: [p], values: t.toArray()))
+        }
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        try SafeTensorsLite.write(entries, dtype: .f32, metadata: [
+            "config": try Autoencoder.configJSON(model.config),
+            "training": String(decoding: try enc.encode(config), as: UTF8.self),
+            "step": String(step),
+        ], to: path)
+    }
+
+    /// Restores a checkpoint written by `saveCheckpoint` (same architecture); returns its step.
+    public func resume(from path: String) throws {
+        let (tensors, meta) = try SafeTensorsLite.read(path)
+        guard let json = meta["config"], let cfg = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(json.utf8)),
+              cfg.latentChannels == model.config.latentChannels, cfg.widths == model.config.widths,
+              cfg.encoderBlocks == model.config.encoderBlocks, cfg.decoderBlocks == model.config.decoderBlocks else {
+            throw DiptychError("\(path): checkpoint of another architecture")
+        }
+        try model.loadTensors(tensors, into: model.params.values.data, path: path)
+        let p = model.params.count
+        for (name, t) in [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)] {
+            guard let e = tensors[name], e.values.count == p else { throw DiptychError("\(path): missing \(name)") }
+            e.values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: p) }
+        }
+        step = Int(meta["step"] ?? "") ?? 0
+    }
+
+    /// Loads the EMA weights of a checkpoint as the starting weights (and EMA); moments and step
+    /// start fresh, for fine-tuning on other data.
+    public func initialise(fromCheckpoint path: String) throws {
+        try resume(from: path)
+        model.params.values.copy(from: ema)
+        m.zero(); v.zero()
+        step = 0
+    }
+
+    /// Measures the latent shift (mean) and scale (1 / std) of the EMA model over `count` images
+    /// drawn from the source with `seed`, and stores them in the model's config.
+    public func calibrateLatents(count: Int, seed: UInt64) {
+        let ae = model
+        let n = min(count, config.batch)
+        var sum = 0.0, sumSq = 0.0, values = 0
+        let r = Philox(seed: seed, stream: 0xCA1)
+        var done = 0
+        while done < count {
+            source.fill(pixels.data, batch: n, step: done / n, rng: r)
+            ae.encodeRaw(pixels: pixels.data, batch: n, threads: threads)
+            let z = ae.encoder.acts[ae.encoder.last].data
+            for i in 0..<(n * ae.latentsPerImage) { let x = Double(z[i]); sum += x; sumSq += x * x }
+            values += n * ae.latentsPerImage
+            done += n
+        }
+        let mean = sum / Double(values)
+        let std = max(1e-6, (sumSq / Double(values) - mean * mean).squareRoot())
+        ae.config.latentShift = Float(mean)
+        ae.config.latentScale = Float(1 / std)
+    }
+
+    /// Swaps the model's weights with the EMA weights (call twice to swap back).
+    public func swapEMA() {
+        let w = model.params.values.data, e = ema.data
+        for i in 0..<model.params.count { let t = w[i]; w[i] = e[i]; e[i] = t }
+    }
+}

@@ -1,0 +1,53 @@
+// EvalAutoencoder.swift: `diptych eval autoencoder`, measures a trained autoencoder: shapes-oracle
+// agreement between originals and reconstructions on held-out scenes, PSNR on shapes and on held-out
+// emoji images, and the statistics of the standardised latents.
+import ArgumentParser
+import Core
+import Foundation
+import Models
+
+struct EvalAutoencoder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "autoencoder",
+        abstract: "Measure the latent autoencoder (oracle agreement on shapes, PSNR on emoji).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Model folder (autoencoder.safetensors + config.json).")
+    var model = "Models/autoencoder"
+    @Option(help: "Held-out shapes scenes to reconstruct.")
+    var scenes = 1000
+    @Option(help: "Seed of the held-out scene stream.")
+    var seed: UInt64 = 20261123
+    @Option(help: "Emoji dataset file; its test split is measured. Omit to skip emoji.")
+    var emoji: String?
+
+    func validate() throws {
+        guard scenes > 0 else { throw ValidationError("--scenes must be positive") }
+    }
+
+    func run() throws {
+        let threads = max(1, common.threads)
+        BLAS.setThreads(1)
+        let ae = try Autoencoder.load(from: model)
+        let images = emoji == nil ? [] : try AutoencoderImages.emoji(path: emoji, split: .test)
+        let start = Date()
+        let r = AutoencoderEval.run(ae, scenes: scenes, seed: seed, emoji: images, threads: threads) { line in
+            FileHandle.standardError.write(Data(("\r" + line).utf8))
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        if common.json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            return
+        }
+        print(String(format: "oracle agreement   %d/%d (%.1f%%) held-out shapes scenes", r.oracleAgreement, r.scenes, 100 * r.oracleAgreementRate))
+        print(String(format: "originals correct  %d/%d (oracle vs true scene)", r.originalsReadCorrectly, r.scenes))
+        print(String(format: "shapes PSNR        %.2f dB", r.shapesPSNR))
+        if let p = r.emojiPSNR { print(String(format: "emoji PSNR         %.2f dB over %d held-out images", p, r.emojiImages)) }
+        print(String(format: "latents            mean %.3f std %.3f (standardised, shapes)", r.latentMean, r.latentStd))
+        print(String(format: "seconds            %.1f", Date().timeIntervalSince(start)))
+        for e in r.examples { print("disagreement: \(e)") }
+    }
+}
