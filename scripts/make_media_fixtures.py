@@ -26,7 +26,7 @@ JPEGS = ["video-001.jpeg", "video-001.png", "video-001.progressive.jpeg",
          "video-001.cmyk.jpeg", "video-001.cmyk.png", "video-001.rgb.jpeg", "video-001.rgb.png",
          "video-001.221212.jpeg", "video-001.221212.png",
          "video-001.separate.dc.progression.progressive.jpeg",
-         "video-001.progressive.truncated.jpeg",
+         "video-001.progressive.truncated.jpeg", "video-001.progressive.truncated.png",
          "video-005.gray.jpeg", "video-005.gray.png", "video-005.gray.q50.progressive.jpeg"]
 
 
