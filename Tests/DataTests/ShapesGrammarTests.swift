@@ -2,6 +2,7 @@
 // world (DESIGN.md, "The shapes world, v1").
 
 import Core
+import Foundation
 import XCTest
 @testable import Data
 
@@ -116,5 +117,17 @@ final class ShapesGrammarTests: XCTestCase {
         let held = ShapesPromptSet.make(perCategory: 4, seed: 1, pool: .heldOut)
         let heldPairs = Set(ShapesConfig().heldOutPairs)
         for p in held { XCTAssertTrue(try CaptionParser.parse(p.prompt).pairs.contains { heldPairs.contains($0) }, p.prompt) }
+    }
+}
+
+final class SamplePromptsTests: XCTestCase {
+    /// Every line of Samples/prompts.txt is a shapes caption or an emoji name.
+    func testSamplePromptsAreValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("Samples/prompts.txt"), encoding: .utf8)
+        let names = Set(try CaptionCorpus.emojiNames())
+        let lines = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        XCTAssertGreaterThan(lines.count, 10)
+        for l in lines { XCTAssertTrue((try? CaptionParser.parse(l)) != nil || names.contains(l), l) }
     }
 }
