@@ -57,13 +57,13 @@ public struct AutoencoderImageSource: Sendable {
 
 /// Image lists the autoencoder trains and is measured on.
 public enum AutoencoderImages {
-    public enum Split: String, Sendable { case train, test }
-
-    /// Whether image `index` of a corpus belongs to the test split (every 10th image).
-    public static func isTest(_ index: Int) -> Bool { index % 10 == 7 }
-
-    /// Emoji images of one split from the data helper's dataset file.
-    public static func emoji(path: String?, split: Split) throws -> [Image] {
-        throw DiptychError("emoji images are not available yet (the emoji dataset has not landed); use --data shapes")
+    /// Every image of a dataset file (Data's DatasetFile, e.g. `emoji-train.dptd` from
+    /// `diptych data build emoji`) at side `size`, as RGB images in [0, 1].
+    public static func load(path: String, size: Int) throws -> [Image] {
+        let file = try DatasetFile(path: path)
+        guard file.sizes.contains(size), file.channels == 3 else {
+            throw DiptychError("\(path) has no \(size)x\(size) RGB images (sizes \(file.sizes), channels \(file.channels))")
+        }
+        return (0..<file.count).map { file.image($0, size: size) }
     }
 }

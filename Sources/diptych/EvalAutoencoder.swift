@@ -19,7 +19,7 @@ struct EvalAutoencoder: ParsableCommand {
     var scenes = 1000
     @Option(help: "Seed of the held-out scene stream.")
     var seed: UInt64 = 20261123
-    @Option(help: "Emoji dataset file; its test split is measured. Omit to skip emoji.")
+    @Option(help: "Emoji dataset file of held-out images (e.g. emoji-val.dptd). Omit to skip emoji.")
     var emoji: String?
 
     func validate() throws {
@@ -30,7 +30,7 @@ struct EvalAutoencoder: ParsableCommand {
         let threads = max(1, common.threads)
         BLAS.setThreads(1)
         let ae = try Autoencoder.load(from: model)
-        let images = emoji == nil ? [] : try AutoencoderImages.emoji(path: emoji, split: .test)
+        let images = emoji == nil ? [] : try AutoencoderImages.load(path: emoji!, size: ae.config.imageSize)
         let start = Date()
         let r = AutoencoderEval.run(ae, scenes: scenes, seed: seed, emoji: images, threads: threads) { line in
             FileHandle.standardError.write(Data(("\r" + line).utf8))

@@ -17,7 +17,7 @@ struct TrainAutoencoder: ParsableCommand {
 
     @Option(help: "Training data: 'shapes' or 'shapes+emoji'.")
     var data = "shapes+emoji"
-    @Option(help: "Emoji dataset file (from `diptych data emoji`); used when --data includes emoji.")
+    @Option(help: "Emoji dataset file (train split, from `diptych data build emoji`); needed when --data includes emoji.")
     var emoji: String?
     @Option(help: "Share of emoji images in a batch when emoji are used.")
     var emojiFraction: Float = 0.5
@@ -64,7 +64,8 @@ struct TrainAutoencoder: ParsableCommand {
         BLAS.setThreads(1)
         var images: [Image] = []
         if data.contains("emoji") {
-            images = try AutoencoderImages.emoji(path: emoji, split: .train)
+            guard let emoji else { throw ValidationError("--data shapes+emoji needs --emoji <emoji-train.dptd>") }
+            images = try AutoencoderImages.load(path: emoji, size: 32)
         }
         var cfg = AutoencoderConfig()
         cfg.latentChannels = latentChannels
