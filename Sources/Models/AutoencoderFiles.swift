@@ -4,26 +4,19 @@
 //   <dir>/config.json               the same AutoencoderConfig, for people and other tools
 import Core
 import Foundation
+import NN
 
 extension Autoencoder {
     public static let weightsFile = "autoencoder.safetensors"
 
-    /// Parameter tensors of a slab (current weights, or another slab of the same layout such as EMA).
-    func namedTensors(_ slab: UnsafePointer<Float>) -> [SafeTensorsLite.Entry] {
-        params.entries.map { e in
-            SafeTensorsLite.Entry(name: e.name, shape: e.shape,
-                                  values: Array(UnsafeBufferPointer(start: slab + e.offset, count: e.count)))
-        }
+    /// Named views of a slab (the current weights, or another slab of the same layout such as EMA).
+    func namedTensors(_ slab: Tensor) -> [(String, Tensor)] {
+        params.entries.map { e in (e.name, Tensor(viewOf: slab, offset: e.offset, shape: e.shape)) }
     }
 
-    /// Fills a slab from named tensors (every parameter must be present with its shape).
-    func loadTensors(_ tensors: [String: SafeTensorsLite.Entry], into slab: UnsafeMutablePointer<Float>, path: String) throws {
-        for e in params.entries {
-            guard let t = tensors[e.name], t.shape == e.shape else {
-                throw DiptychError("\(path): missing or misshapen tensor \(e.name) (want \(e.shape))")
-            }
-            t.values.withUnsafeBufferPointer { (slab + e.offset).update(from: $0.baseAddress!, count: e.count) }
-        }
+    /// Fills a slab from a safetensors file (every parameter must be present with its shape).
+    func loadTensors(_ file: SafeTensors, into slab: Tensor) throws {
+        for (name, view) in namedTensors(slab) { try file.load(name, into: view) }
     }
 
     static func configJSON(_ config: AutoencoderConfig) throws -> String {
@@ -33,11 +26,10 @@ extension Autoencoder {
     }
 
     /// Writes the model folder (weights as float16 when `half`).
-    public func save(to dir: String, half: Bool = true, weights slab: UnsafePointer<Float>? = nil) throws {
+    public func save(to dir: String, half: Bool = true) throws {
         let json = try Self.configJSON(config)
-        try SafeTensorsLite.write(namedTensors(slab ?? UnsafePointer(params.values.data)), dtype: half ? .f16 : .f32,
-                                  metadata: ["config": json, "format": "diptych-autoencoder"],
-                                  to: dir + "/" + Self.weightsFile)
+        try SafeTensors.write(namedTensors(params.values), to: dir + "/" + Self.weightsFile, dtype: half ? .F16 : .F32,
+                              metadata: ["config": json, "format": "diptych-autoencoder"])
         try AtomicFile.write(json + "\n", to: dir + "/config.json")
     }
 
@@ -45,13 +37,15 @@ extension Autoencoder {
     public static func load(from dir: String) throws -> Autoencoder {
         let path = dir + "/" + weightsFile
         guard FileManager.default.fileExists(atPath: path) else { throw DiptychError("no autoencoder at \(path)") }
-        let (tensors, meta) = try SafeTensorsLite.read(path)
-        guard let json = meta["config"],
+        let file = try SafeTensors(path: path)
+        guard let json = file.metadata["config"],
               let config = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(json.utf8)) else {
             throw DiptychError("\(path): no autoencoder config in the metadata")
         }
         let ae = Autoencoder(config: config)
-        try ae.loadTensors(tensors, into: ae.params.values.data, path: path)
+        do { try ae.loadTensors(file, into: ae.params.values) } catch let e as DiptychError {
+            throw DiptychError("\(path): \(e.message)")
+        }
         return ae
     }
 }

@@ -139,33 +139,30 @@ public final class AutoencoderTrainer {
 
     /// Saves weights, EMA, moments, step and configs (float32) so training can resume exactly.
     public func saveCheckpoint(_ path: String) throws {
-        var entries = model.namedTensors(UnsafePointer(model.params.values.data))
-        let p = model.params.count
-        for (name, t) in [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)] {
-            entries.append(SafeTensorsLite.Entry(name: name, shape: [p], values: t.toArray()))
-        }
+        let entries = model.namedTensors(model.params.values) + [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)]
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
-        try SafeTensorsLite.write(entries, dtype: .f32, metadata: [
+        try SafeTensors.write(entries, to: path, dtype: .F32, metadata: [
             "config": try Autoencoder.configJSON(model.config),
             "training": String(decoding: try enc.encode(config), as: UTF8.self),
             "step": String(step),
-        ], to: path)
+        ])
     }
 
     /// Restores a checkpoint written by `saveCheckpoint` (same architecture); returns its step.
     public func resume(from path: String) throws {
-        let (tensors, meta) = try SafeTensorsLite.read(path)
+        let file = try SafeTensors(path: path)
+        let meta = file.metadata
         guard let json = meta["config"], let cfg = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(json.utf8)),
               cfg.latentChannels == model.config.latentChannels, cfg.widths == model.config.widths,
               cfg.encoderBlocks == model.config.encoderBlocks, cfg.decoderBlocks == model.config.decoderBlocks else {
             throw DiptychError("\(path): checkpoint of another architecture")
         }
-        try model.loadTensors(tensors, into: model.params.values.data, path: path)
-        let p = model.params.count
-        for (name, t) in [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)] {
-            guard let e = tensors[name], e.values.count == p else { throw DiptychError("\(path): missing \(name)") }
-            e.values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: p) }
+        do {
+            try model.loadTensors(file, into: model.params.values)
+            for (name, t) in [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)] { try file.load(name, into: t) }
+        } catch let e as DiptychError {
+            throw DiptychError("\(path): \(e.message)")
         }
         step = Int(meta["step"] ?? "") ?? 0
     }
