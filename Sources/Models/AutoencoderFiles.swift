@@ -48,4 +48,21 @@ extension Autoencoder {
         }
         return ae
     }
+
+    /// The EMA (or current) weights of a training checkpoint (`diptych train autoencoder` output) as a model,
+    /// with the latent statistics of its config (uncalibrated until training ends).
+    public static func load(checkpoint path: String, ema: Bool = true) throws -> Autoencoder {
+        let file = try SafeTensors(path: path)
+        guard let json = file.metadata["config"],
+              let config = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(json.utf8)) else {
+            throw DiptychError("\(path): no autoencoder config in the metadata")
+        }
+        let ae = Autoencoder(config: config)
+        do {
+            if ema { try file.load("trainer.ema", into: ae.params.values) } else { try ae.loadTensors(file, into: ae.params.values) }
+        } catch let e as DiptychError {
+            throw DiptychError("\(path): \(e.message)")
+        }
+        return ae
+    }
 }

@@ -68,7 +68,8 @@ public final class AutoencoderTrainer {
         let loss = lossAndGradients(pixels: pixels.data, batch: n)
         let norm = clipGradients()
         adamW(lr: config.learningRate(at: step))
-        let d = config.emaDecay, w = model.params.values.data, e = ema.data
+        // EMA warmup (decay (1 + t) / (10 + t) early on), so the random init fades out quickly.
+        let d = min(config.emaDecay, Float(1 + step) / Float(10 + step)), w = model.params.values.data, e = ema.data
         for i in 0..<model.params.count { e[i] = d * e[i] + (1 - d) * w[i] }
         step += 1
         return (loss, norm)
@@ -167,11 +168,11 @@ public final class AutoencoderTrainer {
         step = Int(meta["step"] ?? "") ?? 0
     }
 
-    /// Loads the EMA weights of a checkpoint as the starting weights (and EMA); moments and step
+    /// Loads the weights of a checkpoint as the starting weights (and EMA); moments and step
     /// start fresh, for fine-tuning on other data.
     public func initialise(fromCheckpoint path: String) throws {
         try resume(from: path)
-        model.params.values.copy(from: ema)
+        ema.copy(from: model.params.values)
         m.zero(); v.zero()
         step = 0
     }

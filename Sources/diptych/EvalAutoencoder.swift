@@ -15,6 +15,10 @@ struct EvalAutoencoder: ParsableCommand {
 
     @Option(help: "Model folder (autoencoder.safetensors + config.json).")
     var model = "Models/autoencoder"
+    @Option(help: "Measure the EMA weights of a training checkpoint instead of a model folder.")
+    var checkpoint: String?
+    @Flag(help: "With --checkpoint: measure the current weights instead of the EMA.")
+    var rawWeights = false
     @Option(help: "Held-out shapes scenes to reconstruct.")
     var scenes = 1000
     @Option(help: "Seed of the held-out scene stream.")
@@ -29,7 +33,7 @@ struct EvalAutoencoder: ParsableCommand {
     func run() throws {
         let threads = max(1, common.threads)
         BLAS.setThreads(1)
-        let ae = try Autoencoder.load(from: model)
+        let ae = try checkpoint.map { try Autoencoder.load(checkpoint: $0, ema: !rawWeights) } ?? Autoencoder.load(from: model)
         let images = emoji == nil ? [] : try AutoencoderImages.load(path: emoji!, size: ae.config.imageSize)
         let start = Date()
         let r = AutoencoderEval.run(ae, scenes: scenes, seed: seed, emoji: images, threads: threads) { line in

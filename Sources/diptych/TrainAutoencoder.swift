@@ -43,7 +43,7 @@ struct TrainAutoencoder: ParsableCommand {
     var logEvery = 25
     @Flag(help: "Resume from <out>/checkpoint.safetensors.")
     var resume = false
-    @Option(help: "Start from the weights (EMA) of this checkpoint with a fresh optimiser and schedule (fine-tuning).")
+    @Option(help: "Start from the weights of this checkpoint with a fresh optimiser and schedule (fine-tuning).")
     var initFrom: String?
 
     func validate() throws {
@@ -79,7 +79,7 @@ struct TrainAutoencoder: ParsableCommand {
         var csv = "step,loss,grad_norm,lr,seconds\n"
         if let initFrom, !resume {
             try trainer.initialise(fromCheckpoint: initFrom)
-            log("initialised from the EMA weights of \(initFrom)")
+            log("initialised from the weights of \(initFrom)")
         }
         if resume {
             try trainer.resume(from: ckpt)
