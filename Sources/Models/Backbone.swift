@@ -19,8 +19,8 @@ public final class Backbone {
         imagePositions = BackboneTokens.imagePositions(dim: config.width, grid: config.gridSize)
     }
 
-    /// Forward pass for `tokens` [B, L], `latents` [B, C, H, W], image `times` [B] in [0, 1] and an
-    /// optional guidance scale [B]. Outputs land in a.image and a.logits; activations stay in `a`.
+    /// Forward pass for `tokens` [B, L], `latents` [B, C, H, W], image `times` [B] (diffusion timesteps
+    /// in [0, trainSteps - 1]; clean images use 0) and an optional guidance scale [B]. Outputs land in a.image and a.logits; activations stay in `a`.
     public func forward(tokens: [Int32], latents: UnsafePointer<Float>, times: [Float], guidance: [Float]? = nil,
                         activations a: BackboneActivations) {
         let cfg = config, p = parameters

@@ -44,8 +44,9 @@ public struct BackboneConfig: Codable, Equatable, Sendable {
 
     /// Width of the sinusoidal features of the timestep and guidance embeddings.
     public var frequencyDim: Int = 256
-    /// The image timestep t in [0, 1] enters the sinusoid as t * timeScale.
-    public var timeScale: Float = 1000
+    /// The image timestep (the diffusion schedule's, in [0, trainSteps - 1], fractional allowed)
+    /// enters the sinusoid as t * timeScale (1 = DiT's convention for 1000-step schedules).
+    public var timeScale: Float = 1
     /// The guidance scale w enters the sinusoid as w * guidanceScale.
     public var guidanceScale: Float = 100
     /// LayerNorm epsilon (no affine parameters, as in DiT).

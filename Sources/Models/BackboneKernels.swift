@@ -70,77 +70,55 @@ enum BK {
 
     // MARK: activations
 
-    /// exp(x) for a SIMD vector: 2^k * p(r) with r = x - k ln2, degree-6 polynomial (rel. error ~2e-7).
+    /// exp(x) as 2^k * p(r), r = x - k ln2, degree-6 polynomial (relative error ~2e-7). Branch-free
+    /// float and integer arithmetic only (the rounding uses the 1.5 * 2^23 trick), so loops vectorise.
     @inline(__always)
-    static func exp16(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let c = x.clamped(lowerBound: SIMD16(repeating: -87), upperBound: SIMD16(repeating: 88))
-        let k = (c * 1.442695041).rounded(.toNearestOrEven)
+    static func fastExp(_ x: Float) -> Float {
+        let c = min(max(x, -87), 88)
+        let shifted = c * 1.442695041 + 12582912
+        let k = shifted - 12582912
         let r = c - k * 0.693359375 + k * 2.12194440e-4
-        var p = SIMD16<Float>(repeating: 1.0 / 720)
+        var p: Float = 1.0 / 720
         p = p * r + 1.0 / 120
         p = p * r + 1.0 / 24
         p = p * r + 1.0 / 6
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let bits = (SIMD16<Int32>(k, rounding: .towardZero) &+ 127) &<< 23
-        return p * unsafeBitCast(bits, to: SIMD16<Float>.self)
+        let bits = (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23
+        return p * Float(bitPattern: bits)
     }
 
     static let geluK: Float = 0.7978845608  // sqrt(2/pi)
 
     /// y = 0.5 u (1 + tanh(k (u + 0.044715 u^3))) = u * sigmoid(2 k (u + 0.044715 u^3)).
     static func gelu(_ u: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            let x = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD16<Float>.self)
-            let cube: SIMD16<Float> = 0.044715 * x * x * x
-            let z: SIMD16<Float> = (2 * geluK) * (x + cube)
-            let s: SIMD16<Float> = 1 / (1 + exp16(-z))
-            UnsafeMutableRawPointer(y + i).storeBytes(of: x * s, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < count {
+        for i in 0..<count {
             let x = u[i]
-            y[i] = 0.5 * x * (1 + tanhf(geluK * (x + 0.044715 * x * x * x)))
-            i += 1
+            let z = 2 * geluK * (x + 0.044715 * x * x * x)
+            y[i] = x / (1 + fastExp(-z))
         }
     }
 
     /// du = dy * gelu'(u), gelu'(u) = s + u s (1 - s) 2k (1 + 3 * 0.044715 u^2), s = sigmoid(2 k (u + 0.044715 u^3)).
     static func geluBackward(_ dy: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ du: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            let x = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD16<Float>.self)
-            let g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
-            let cube: SIMD16<Float> = 0.044715 * x * x * x
-            let z: SIMD16<Float> = (2 * geluK) * (x + cube)
-            let s: SIMD16<Float> = 1 / (1 + exp16(-z))
-            let x2: SIMD16<Float> = x * x
-            let inner: SIMD16<Float> = 1 + 0.134145 * x2
-            let ds: SIMD16<Float> = s * (1 - s)
-            let d: SIMD16<Float> = s + x * ds * (2 * geluK) * inner
-            UnsafeMutableRawPointer(du + i).storeBytes(of: g * d, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < count {
+        for i in 0..<count {
             let x = u[i]
-            let s = 1 / (1 + expf(-2 * geluK * (x + 0.044715 * x * x * x)))
-            du[i] = dy[i] * (s + x * s * (1 - s) * 2 * geluK * (1 + 3 * 0.044715 * x * x))
-            i += 1
+            let s = 1 / (1 + fastExp(-2 * geluK * (x + 0.044715 * x * x * x)))
+            du[i] = dy[i] * (s + x * s * (1 - s) * (2 * geluK) * (1 + 0.134145 * x * x))
         }
     }
 
     /// y = x * sigmoid(x).
     static func silu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] = x[i] / (1 + expf(-x[i])) }
+        for i in 0..<count { y[i] = x[i] / (1 + fastExp(-x[i])) }
     }
 
     /// dx (+)= dy * silu'(x), silu'(x) = s (1 + x (1 - s)).
     static func siluBackward(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                              count: Int, accumulate: Bool) {
         for i in 0..<count {
-            let s = 1 / (1 + expf(-x[i]))
+            let s = 1 / (1 + fastExp(-x[i]))
             let v = dy[i] * s * (1 + x[i] * (1 - s))
             dx[i] = accumulate ? dx[i] + v : v
         }

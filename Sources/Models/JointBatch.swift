@@ -2,9 +2,9 @@
 // Every batch holds text-to-image examples (clean text, latent noised at a sampled time t, target v or
 // eps) and captioning examples (clean latent at t = 0, text masked at rate p_mask = (1-eps) t + eps as in
 // LLaDA). Condition dropout for classifier-free guidance (Ho & Salimans 2022): a text-to-image example
-// loses its text (all [PAD], ignored as keys); a captioning example loses its image (pure noise at t = 1).
-// Image times are drawn from a logit-normal (Esser et al. 2024, SD3) shifted towards high noise, mixed
-// with a uniform share so both ends of [0, 1] are seen.
+// loses its text (all [PAD], ignored as keys); a captioning example loses its image (noise at the last timestep).
+// Image times u in [0, 1] are drawn from a logit-normal (Esser et al. 2024, SD3) shifted towards high
+// noise, mixed with a uniform share so both ends are seen, and scaled to the schedule's timesteps.
 import Core
 import Foundation
 
@@ -54,7 +54,7 @@ public struct JointBatch {
     public var latents: [Float]
     /// [B, C, H, W] image-head targets (v or eps); zero for captioning examples.
     public var imageTargets: [Float]
-    /// [B] image times in [0, 1].
+    /// [B] image timesteps in [0, trainSteps - 1] (0 for clean captioning images).
     public var times: [Float]
     /// [B] 1 for examples in the image loss.
     public var imageWeights: [Float]
@@ -67,20 +67,25 @@ public struct JointBatch {
 public struct JointBatchBuilder {
     public var config: JointBatchConfig
     public var backbone: BackboneConfig
-    /// alpha(t), sigma(t) of the Gaussian noise schedule (x_t = alpha x0 + sigma eps).
+    /// Timesteps of the noise schedule (model times are in [0, trainSteps - 1]).
+    public var trainSteps: Int
+    /// alpha, sigma of the Gaussian noise schedule at a (fractional) timestep (x_t = alpha x0 + sigma eps).
     public var schedule: @Sendable (Float) -> (alpha: Float, sigma: Float)
 
-    public init(config: JointBatchConfig, backbone: BackboneConfig,
+    public init(config: JointBatchConfig, backbone: BackboneConfig, trainSteps: Int,
                 schedule: @escaping @Sendable (Float) -> (alpha: Float, sigma: Float)) {
         self.config = config
         self.backbone = backbone
+        self.trainSteps = trainSteps
         self.schedule = schedule
     }
 
+    /// A timestep in [0, trainSteps - 1]: u in [0, 1] from the mix, scaled.
     func sampleTime(_ rng: inout Philox) -> Float {
-        if rng.nextFloat() < config.uniformTimeFraction { return rng.nextFloat() }
+        let last = Float(trainSteps - 1)
+        if rng.nextFloat() < config.uniformTimeFraction { return rng.nextFloat() * last }
         let n = config.timeMean + config.timeStd * rng.nextGaussian()
-        return 1 / (1 + expf(-n))
+        return last / (1 + expf(-n))
     }
 
     /// Builds a batch from dataset rows `indices` (in order). Randomness only from `rng`.
@@ -102,8 +107,9 @@ public struct JointBatchBuilder {
             let x0 = row * n
             if isCaption {
                 batch.captionExamples.append(b)
-                let (a, s) = drop ? schedule(1) : (1, 0)
-                batch.times[b] = drop ? 1 : 0
+                let last = Float(trainSteps - 1)
+                let (a, s) = drop ? schedule(last) : (1, 0)
+                batch.times[b] = drop ? last : 0
                 for e in 0..<n { batch.latents[b * n + e] = a * data.latents[x0 + e] + s * eps[e] }
                 let p = (1 - config.maskEpsilon) * rng.nextFloat() + config.maskEpsilon
                 batch.pMask[b] = p

@@ -4,5 +4,5 @@ import ArgumentParser
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model.",
-        subcommands: [TrainAutoencoder.self])
+        subcommands: [TrainAutoencoder.self, TrainBackbone.self])
 }

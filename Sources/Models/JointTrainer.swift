@@ -1,0 +1,175 @@
+// JointTrainer.swift: the joint training loop of the dual-diffusion backbone (D-DiT recipe, Li et al.
+// 2024): every step builds one mixed batch (JointBatch), runs forward, L = L_img + lambda * L_text,
+// backward, global-norm clipping, AdamW (Loshchilov & Hutter 2019) with warmup + cosine, and an EMA of
+// the weights. Checkpoints hold weights, both Adam moments, the EMA, the step, the data position and the
+// RNG, so a resumed run continues exactly as an uninterrupted one would.
+import Core
+import Foundation
+
+public struct JointStepResult: Sendable {
+    public var loss: Float
+    public var imageLoss: Float
+    public var textLoss: Float
+    public var gradNorm: Float
+    public var learningRate: Float
+}
+
+public final class JointTrainer {
+    public let config: JointTrainingConfig
+    public let model: Backbone
+    public let dataset: LatentTextDataset
+    public let builder: JointBatchBuilder
+    public private(set) var state = JointTrainerState()
+    /// Adam first and second moments and the EMA weights, laid out like the parameter slab.
+    public let adamM: Tensor
+    public let adamV: Tensor
+    public let ema: Tensor
+    let activations: BackboneActivations
+    let dImage: Tensor
+    let dLogits: Tensor
+    /// 1 for entries that get weight decay, per slab element.
+    let decayMask: [Bool]
+    var permutation: [Int] = []
+
+    public init(config: JointTrainingConfig, dataset: LatentTextDataset, trainSteps: Int,
+                schedule: @escaping @Sendable (Float) -> (alpha: Float, sigma: Float)) throws {
+        guard dataset.count > 0 else { throw DiptychError("the training set is empty") }
+        self.config = config
+        self.dataset = dataset
+        model = try Backbone(config: config.backbone)
+        model.parameters.initialise(seed: config.seed)
+        builder = JointBatchBuilder(config: config.batch, backbone: config.backbone, trainSteps: trainSteps, schedule: schedule)
+        let n = model.parameters.values.count
+        adamM = Tensor(shape: [n]); adamV = Tensor(shape: [n]); ema = model.parameters.values.clone()
+        activations = BackboneActivations(config: config.backbone, capacity: config.batchSize)
+        dImage = Tensor(shape: [config.batchSize, config.backbone.latentCount])
+        dLogits = Tensor(shape: [config.batchSize, config.backbone.textLength, config.backbone.vocabSize])
+        var mask = [Bool](repeating: false, count: n)
+        for e in model.parameters.entries where e.shape.count == 2 && e.name.hasSuffix(".weight") {
+            for i in e.offset..<e.offset + e.count { mask[i] = true }
+        }
+        decayMask = mask
+        state.datasetCount = dataset.count
+        state.rng = Philox(seed: config.seed).fork(0)
+        permutation = Self.permutation(count: dataset.count, seed: config.seed, epoch: 0)
+    }
+
+    /// The data order of an epoch: a Fisher-Yates shuffle from (seed, epoch).
+    static func permutation(count: Int, seed: UInt64, epoch: Int) -> [Int] {
+        var rng = Philox(seed: seed, stream: 0x5045_524D).fork(UInt64(epoch))
+        var p = Array(0..<count)
+        for i in stride(from: count - 1, to: 0, by: -1) { p.swapAt(i, rng.nextInt(below: i + 1)) }
+        return p
+    }
+
+    func nextRows() -> [Int] {
+        var rows: [Int] = []
+        while rows.count < config.batchSize {
+            if state.cursor >= permutation.count {
+                state.epoch += 1
+                state.cursor = 0
+                permutation = Self.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
+            }
+            rows.append(permutation[state.cursor])
+            state.cursor += 1
+        }
+        return rows
+    }
+
+    /// One optimisation step.
+    @discardableResult
+    public func step() -> JointStepResult {
+        let cfg = config, bb = cfg.backbone
+        var rng = state.rng
+        let batch = builder.build(dataset, indices: nextRows(), rng: &rng)
+        let B = batch.times.count
+        batch.latents.withUnsafeBufferPointer {
+            model.forward(tokens: batch.tokens, latents: $0.baseAddress!, times: batch.times, activations: activations)
+        }
+        let imageLoss = batch.imageTargets.withUnsafeBufferPointer {
+            BackboneLoss.imageMSE(prediction: activations.image.data, target: $0.baseAddress!, weights: batch.imageWeights,
+                                  perExample: bb.latentCount, grad: dImage.data)
+        }
+        let textLoss = BackboneLoss.maskedCrossEntropy(
+            logits: activations.logits.data, tokens: batch.tokens, targets: batch.targets, pMask: batch.pMask,
+            examples: batch.captionExamples, length: bb.textLength, vocab: bb.vocabSize, maskToken: bb.maskToken,
+            grad: dLogits.data)
+        let lambda = cfg.textLossWeight
+        for i in 0..<B * bb.textLength * bb.vocabSize { dLogits.data[i] *= lambda }
+        model.parameters.zeroGrads()
+        model.backward(dImage: dImage.data, dLogits: dLogits.data, activations: activations)
+        let norm = clipGradients()
+        let lr = cfg.learningRate(at: state.step)
+        adamW(lr: lr)
+        updateEMA()
+        state.step += 1
+        state.samplesSeen += B
+        state.rng = Philox(seed: cfg.seed).fork(UInt64(state.step))
+        return JointStepResult(loss: imageLoss + lambda * textLoss, imageLoss: imageLoss, textLoss: textLoss,
+                               gradNorm: norm, learningRate: lr)
+    }
+
+    /// Scales gradients to the clip norm; returns the norm before clipping.
+    func clipGradients() -> Float {
+        let g = model.parameters.grads
+        var s: Double = 0
+        for i in 0..<g.count { s += Double(g.data[i] * g.data[i]) }
+        let norm = Float(s.squareRoot())
+        if config.gradClip > 0 && norm > config.gradClip {
+            let k = config.gradClip / norm
+            for i in 0..<g.count { g.data[i] *= k }
+        }
+        return norm
+    }
+
+    /// AdamW with bias correction and decoupled weight decay on matrices.
+    func adamW(lr: Float) {
+        let c = config, t = Float(state.step + 1)
+        let b1 = c.beta1, b2 = c.beta2
+        let corr1 = 1 - powf(b1, t), corr2 = 1 - powf(b2, t)
+        let w = model.parameters.values.data, g = model.parameters.grads.data, m = adamM.data, v = adamV.data
+        for i in 0..<model.parameters.values.count {
+            m[i] = b1 * m[i] + (1 - b1) * g[i]
+            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+            let update = (m[i] / corr1) / ((v[i] / corr2).squareRoot() + c.adamEpsilon)
+            w[i] -= lr * (update + (decayMask[i] ? c.weightDecay * w[i] : 0))
+        }
+    }
+
+    func updateEMA() {
+        let s = Float(state.step)
+        let decay = min(config.emaDecay, (1 + s) / (10 + s))
+        let e = ema.data, w = model.parameters.values.data
+        for i in 0..<ema.count { e[i] = decay * e[i] + (1 - decay) * w[i] }
+    }
+
+    // MARK: checkpoints
+
+    /// Writes `dir`/state.json, config.json and the four slabs (weights, Adam m and v, EMA) as raw float32.
+    public func saveCheckpoint(to dir: String) throws {
+        try AtomicFile.write(Self.bytes(model.parameters.values), to: dir + "/weights.f32")
+        try AtomicFile.write(Self.bytes(adamM), to: dir + "/adam_m.f32")
+        try AtomicFile.write(Self.bytes(adamV), to: dir + "/adam_v.f32")
+        try AtomicFile.write(Self.bytes(ema), to: dir + "/ema.f32")
+        try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
+        try AtomicFile.write(DefaultedJSON.encode(state), to: dir + "/state.json")  // last: marks the checkpoint complete
+    }
+
+    /// Restores a checkpoint written by `saveCheckpoint` for the same config and dataset.
+    public func loadCheckpoint(from dir: String) throws {
+        let saved = try JSONDecoder().decode(JointTrainerState.self,
+                                             from: Data(contentsOf: URL(fileURLWithPath: dir + "/state.json")))
+        guard saved.datasetCount == dataset.count else {
+            throw DiptychError("checkpoint was trained on \(saved.datasetCount) examples, the dataset has \(dataset.count)")
+        }
+        for (name, t) in [("weights", model.parameters.values), ("adam_m", adamM), ("adam_v", adamV), ("ema", ema)] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
+            guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
+            data.withUnsafeBytes { t.data.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: t.count) }
+        }
+        state = saved
+        permutation = Self.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
+    }
+
+    static func bytes(_ t: Tensor) -> Data { Data(bytes: t.data, count: t.count * 4) }
+}
