@@ -9,3 +9,5 @@ import Darwin
 @inline(__always) func Foundation_log(_ x: Double) -> Double { log(x) }
 @inline(__always) func Foundation_cos(_ x: Double) -> Double { cos(x) }
 @inline(__always) func Foundation_sin(_ x: Double) -> Double { sin(x) }
+@inline(__always) func Foundation_exp(_ x: Double) -> Double { exp(x) }
+@inline(__always) func Foundation_tanh(_ x: Double) -> Double { tanh(x) }

@@ -13,6 +13,7 @@ struct Diptych: ParsableCommand {
             Samplers.self,
             Train.self,
             Eval.self,
+            Bench.self,
         ])
 }
 

@@ -1,0 +1,63 @@
+// GemmBenchmark.swift: measures sgemm throughput three ways at one shape: a raw cblas_sgemm call,
+// the tensor API (Matmul.matmul) and the thread-count independent split (Matmul.gemm), so the
+// overhead of our layers over OpenBLAS is a printed number. Used by `diptych bench`.
+import CBLAS
+import Foundation
+
+public struct GemmBenchResult: Codable, Sendable {
+    public var m: Int
+    public var n: Int
+    public var k: Int
+    public var threads: Int
+    /// GFLOP/s of a raw cblas_sgemm call (OpenBLAS at `threads` threads).
+    public var raw: Double
+    /// GFLOP/s through Matmul.matmul on tensors.
+    public var tensorAPI: Double
+    /// GFLOP/s through Matmul.gemm (fixed row blocks on our threads, OpenBLAS at one thread).
+    public var split: Double
+    public var tensorRatio: Double { tensorAPI / raw }
+    public var splitRatio: Double { split / raw }
+}
+
+public enum GemmBenchmark {
+    /// Seconds since an arbitrary origin (monotonic).
+    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+
+    /// Runs `body` until `seconds` have passed (after one warm-up call); returns calls per second.
+    public static func rate(seconds: Double, _ body: () -> Void) -> Double {
+        body()
+        var calls = 0
+        let start = now()
+        var elapsed = 0.0
+        repeat {
+            body()
+            calls += 1
+            elapsed = now() - start
+        } while elapsed < seconds
+        return Double(calls) / elapsed
+    }
+
+    /// C[m, n] = A[m, k] B[n, k]^T (the layout of a Linear forward), measured three ways.
+    public static func run(m: Int, n: Int, k: Int, threads: Int, seconds: Double) -> GemmBenchResult {
+        var g = Philox(seed: 1)
+        let a = Tensor(shape: [m, k]), b = Tensor(shape: [n, k]), c = Tensor(shape: [m, n])
+        g.fillGaussian(a.data, count: a.count)
+        g.fillGaussian(b.data, count: b.count)
+        let flop = 2.0 * Double(m) * Double(n) * Double(k) * 1e-9
+        Threads.configure(threads)
+        // Interleave the three a few times and keep each one's best, so a noisy neighbour hurts all alike.
+        var raw = 0.0, api = 0.0, split = 0.0
+        for _ in 0..<3 {
+            raw = max(raw, flop * rate(seconds: seconds / 3) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k), 1, a.data,
+                            blasint(k), b.data, blasint(k), 0, c.data, blasint(n))
+            })
+            api = max(api, flop * rate(seconds: seconds / 3) { Matmul.matmul(a, b, into: c, transB: true) })
+            split = max(split, flop * rate(seconds: seconds / 3) {
+                Matmul.gemm(transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n,
+                            threads: threads)
+            })
+        }
+        return GemmBenchResult(m: m, n: n, k: k, threads: threads, raw: raw, tensorAPI: api, split: split)
+    }
+}

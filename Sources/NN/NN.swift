@@ -1,1 +1,0 @@
-// NN module: see DESIGN.md's module map.
