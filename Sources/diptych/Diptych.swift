@@ -14,6 +14,10 @@ struct Diptych: ParsableCommand {
             Train.self,
             Eval.self,
             Bench.self,
+            RunCommand.self,
+            QueueCommand.self,
+            WorkerCommand.self,
+            HistoryCommand.self,
         ])
 }
 

@@ -1,0 +1,169 @@
+// ItemRunner.swift: runs one claimed batch: asks the model (through its executor) for images or
+// texts, and writes the artifacts: PNGs carrying their parameters (AUTOMATIC1111 `parameters` chunk
+// plus a JSON chunk), .txt files for captions and fills, and the compare and eval reports. Every
+// file goes through AtomicFile (temporary name, then rename) and is hashed (SHA-256) as written.
+import Core
+import Data
+import Foundation
+import Media
+
+public final class ItemRunner {
+    public let outputsRoot: String
+    let provider: ExecutorProvider
+    let store: StudioStore
+    /// Models that failed to load, with the message (not retried within one worker).
+    private var loadErrors: [String: String] = [:]
+
+    /// Thread count the worker runs with (reported by evaluations).
+    public var threads = 1
+
+    public init(outputsRoot: String, provider: ExecutorProvider, store: StudioStore) {
+        self.outputsRoot = outputsRoot
+        self.provider = provider
+        self.store = store
+    }
+
+    public func jobDirectory(_ job: String) throws -> String { try OutputNames.resolve(job, under: outputsRoot) }
+
+    func executor(_ model: String) throws -> TaskExecutor {
+        if let message = loadErrors[model] { throw DiptychError(message) }
+        do { return try provider.executor(for: model) } catch {
+            let message = "cannot load model \(model): \(error)"
+            loadErrors[model] = message
+            throw DiptychError(message)
+        }
+    }
+
+    /// One result per item of the batch, in order. Throws when the batch fails as a whole.
+    public func run(_ batch: [WorkItem], jobName: String, jobID: Int64) throws -> [ItemResult] {
+        guard let first = batch.first else { return [] }
+        let dir = try jobDirectory(jobName)
+        let start = Date()
+        var results: [ItemResult]
+        switch first.kind {
+        case .image: results = try images(batch, dir: dir)
+        case .caption: results = try captions(batch, dir: dir)
+        case .fill: results = try fills(batch, dir: dir)
+        case .report: results = [try report(first, dir: dir, jobID: jobID)]
+        }
+        let share = Date().timeIntervalSince(start) / Double(batch.count)
+        for i in results.indices { results[i].seconds = share }
+        return results
+    }
+
+    // MARK: - kinds
+
+    func images(_ batch: [WorkItem], dir: String) throws -> [ItemResult] {
+        let executor = try self.executor(batch[0].model)
+        let params = batch.map { item -> GenerationParameters in
+            var p = item.image!
+            p.modelHash = executor.identity.hash
+            return p
+        }
+        let made = try executor.generate(params)
+        guard made.count == batch.count else { throw DiptychError("the model returned \(made.count) images for \(batch.count) prompts") }
+        return try zip(batch, zip(params, made)).map { item, pair in
+            let (p, out) = pair
+            let png = try PNG.encode(out.image, text: p.pngText)
+            let record = try ArtifactFiles.write(png, item.key, in: dir, kind: "image", parameters: ArtifactFiles.flatten(p))
+            return ItemResult(artifacts: [record], nfe: out.nfe, seconds: 0)
+        }
+    }
+
+    func captions(_ batch: [WorkItem], dir: String) throws -> [ItemResult] {
+        let executor = try self.executor(batch[0].model)
+        var images: [Image] = []
+        for item in batch {
+            let data = try ImageFile.readData(path: item.source!)
+            if SHA256.hex(data) != item.sourceHash {
+                throw DiptychError("\(item.source!) changed after the job was queued; run the job again to caption the new file")
+            }
+            images.append(try ImageFile.decode(data))
+        }
+        let params = textParameters(batch, executor)
+        let texts = try executor.caption(images, params)
+        return try writeTexts(batch, params, texts, dir: dir, kind: "caption") { item in
+            ["source": .string(item.source!), "source_sha256": .string(item.sourceHash!)]
+        }
+    }
+
+    /// The items' text parameters stamped with the loaded model's hash.
+    func textParameters(_ batch: [WorkItem], _ executor: TaskExecutor) -> [TextParameters] {
+        batch.map { item in
+            var p = item.text!
+            p.modelHash = executor.identity.hash
+            return p
+        }
+    }
+
+    func fills(_ batch: [WorkItem], dir: String) throws -> [ItemResult] {
+        let executor = try self.executor(batch[0].model)
+        let params = textParameters(batch, executor)
+        let texts = try executor.fill(batch.map { $0.input! }, params)
+        return try writeTexts(batch, params, texts, dir: dir, kind: "fill") { item in ["input": .string(item.input!)] }
+    }
+
+    private func writeTexts(_ batch: [WorkItem], _ params: [TextParameters], _ texts: [GeneratedText], dir: String, kind: String,
+                       extra: (WorkItem) -> [String: JSONScalar]) throws -> [ItemResult] {
+        guard texts.count == batch.count else { throw DiptychError("the model returned \(texts.count) texts for \(batch.count) inputs") }
+        return try batch.indices.map { i in
+            let parameters = ArtifactFiles.flatten(params[i]).merging(extra(batch[i])) { a, _ in a }
+            let record = try ArtifactFiles.write(Data((texts[i].text + "\n").utf8), batch[i].key, in: dir, kind: kind, parameters: parameters)
+            return ItemResult(artifacts: [record], nfe: texts[i].nfe, seconds: 0)
+        }
+    }
+
+    func report(_ item: WorkItem, dir: String, jobID: Int64) throws -> ItemResult {
+        let job = try store.job(id: jobID)
+        switch job.tasks[item.task] {
+        case .compare(let task):
+            let inputs = try store.results(job: jobID, task: item.task)
+            let (report, grid) = try ComparisonBuilder(task: task, taskNumber: item.task + 1, job: job.name, directory: dir).build(inputs)
+            return ItemResult(artifacts: try report.write(grid: grid, in: dir, folder: task.folder), nfe: 0, seconds: 0)
+        case .eval(let task):
+            let executor = try self.executor(task.model)
+            return try EvalRunner(task: task, executor: executor, threads: threads).run(in: dir)
+        default:
+            throw DiptychError("task \(item.task + 1) has no report")
+        }
+    }
+}
+
+/// Writing and describing artifact files.
+public enum ArtifactFiles {
+    /// Writes `data` atomically to `relative` inside `dir` and describes it.
+    public static func write(_ data: Data, _ relative: String, in dir: String, kind: String,
+                             parameters: [String: JSONScalar] = [:]) throws -> ArtifactRecord {
+        let path = try OutputNames.resolve(relative, under: dir)
+        try AtomicFile.write(data, to: path)
+        return ArtifactRecord(path: relative, kind: kind, sha256: SHA256.hex(data), bytes: data.count, parameters: parameters)
+    }
+
+    /// A flat Codable value as a dictionary of JSON scalars (keys in snake_case).
+    public static func flatten<T: Encodable>(_ value: T) -> [String: JSONScalar] {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        guard let data = try? encoder.encode(value),
+              let dict = try? JSONDecoder().decode([String: JSONScalar].self, from: data) else { return [:] }
+        return dict
+    }
+
+    /// Removes temporary files (".<name>.<pid>.tmp", AtomicFile's pattern) left in `dir` by processes
+    /// that no longer run. Returns the paths removed.
+    @discardableResult
+    public static func cleanStaleTemporaries(in dir: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: dir) else { return [] }
+        var removed: [String] = []
+        while let rel = walker.nextObject() as? String {
+            let name = URL(fileURLWithPath: rel).lastPathComponent
+            guard name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
+            let parts = name.dropLast(4).split(separator: ".")
+            guard let last = parts.last, let pid = Int32(last) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                let path = URL(fileURLWithPath: dir).appendingPathComponent(rel).path
+                if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+            }
+        }
+        return removed
+    }
+}

@@ -1,1 +1,0 @@
-// Studio module: see DESIGN.md's module map.

@@ -1,0 +1,66 @@
+// Queue.swift: `diptych queue add JOBFILE...` puts jobs in the studio queue (Outputs/studio.sqlite)
+// for `diptych worker` to run; `diptych queue list` shows what is queued.
+import ArgumentParser
+import Core
+import Foundation
+import Studio
+
+struct QueueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue",
+        abstract: "Queue job files for workers, or list the queue.",
+        subcommands: [QueueAdd.self, QueueList.self],
+        defaultSubcommand: QueueList.self)
+}
+
+struct QueueAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Queue job files (a job already queued under the same name is brought up to date).")
+
+    @Argument(help: "Job files (YAML or JSON).")
+    var jobFiles: [String]
+
+    @OptionGroup var studio: StudioOptions
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if jobFiles.isEmpty { throw ValidationError("give at least one job file") }
+    }
+
+    struct Added: Encodable {
+        var job: String
+        var file: String
+        var summary: SyncSummary
+    }
+
+    func run() throws {
+        let queue = try StudioQueue(outputsRoot: studio.outputs)
+        // Read every file first, so one bad file queues nothing.
+        let jobs = try jobFiles.map { try JobReader.read(path: $0) }
+        var added: [Added] = []
+        for (file, job) in zip(jobFiles, jobs) {
+            let (_, s) = try queue.add(job: job)
+            added.append(Added(job: job.name, file: file, summary: s))
+        }
+        if common.json { try printJSON(added) } else {
+            for a in added {
+                print("queued \(a.job): \(a.summary.total) items (\(a.summary.done) already done, \(a.summary.total - a.summary.done) to do)")
+            }
+        }
+    }
+}
+
+struct QueueList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List queued and finished jobs with their item counts.")
+
+    @OptionGroup var studio: StudioOptions
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let jobs = try StudioQueue(outputsRoot: studio.outputs).store.jobs()
+        if common.json { try printJSON(jobs); return }
+        if jobs.isEmpty { print("the queue is empty"); return }
+        print(HistoryCommand.jobTable(jobs))
+    }
+}

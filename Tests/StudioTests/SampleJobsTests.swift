@@ -1,0 +1,71 @@
+// SampleJobsTests.swift: the job files in Samples/jobs/ parse, and the README's walk-through (make
+// images, then caption them; compare samplers) runs in-process with the fake executor, giving
+// captions that describe the generated scenes and a complete comparison report.
+import Core
+import Foundation
+import XCTest
+@testable import Studio
+
+final class SampleJobsTests: XCTestCase {
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Samples/jobs").path
+
+    var root = ""
+
+    override func setUpWithError() throws {
+        root = NSTemporaryDirectory() + "samples-\(getpid())-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: root + "/Samples", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: SampleJobsTests.samples, toPath: root + "/Samples/jobs")
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
+
+    func run(_ file: String, _ queue: StudioQueue) throws -> (WorkerSummary, Int64) {
+        let (_, s) = try queue.add(jobFile: root + "/Samples/jobs/" + file)
+        var options = WorkerOptions()
+        options.jobID = s.jobID
+        let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: ExecutorKind.fake.provider(), store: queue.store)
+        let summary = try StudioWorker(store: queue.store, runner: runner, options: options, stop: StopFlag(),
+                                       progress: ProgressReporter(quiet: true)).run()
+        return (summary, s.jobID)
+    }
+
+    func testSamplesParse() throws {
+        for file in ["shapes-demo.yaml", "few-step-compare.yaml", "shapes-eval.yaml"] {
+            let job = try JobReader.read(path: root + "/Samples/jobs/" + file)
+            XCTAssertFalse(try JobPlanner.plan(job).isEmpty, file)
+        }
+        // The caption sample reads the shapes demo's images, so it needs them first.
+        XCTAssertThrowsError(try JobReader.read(path: root + "/Samples/jobs/caption-demo.yaml"))
+    }
+
+    func testGenerateThenCaptionWalkThrough() throws {
+        let queue = try StudioQueue(outputsRoot: root + "/Outputs")
+        let (made, _) = try run("shapes-demo.yaml", queue)
+        XCTAssertEqual([made.done, made.failed], [10, 0])
+        let (captioned, jobID) = try run("caption-demo.yaml", queue)
+        XCTAssertEqual([captioned.done, captioned.failed], [8, 0])
+        let manifest = try queue.store.manifest(job: jobID)
+        XCTAssertEqual(manifest.artifacts.map(\.artifact.path).first, "captions/p000-s1.txt")
+        // The fake model draws each prompt's scene and the fake captioner reads it back with the oracle.
+        let caption = try String(contentsOfFile: root + "/Outputs/caption-demo/captions/p001-s2.txt", encoding: .utf8)
+        XCTAssertTrue(caption.contains("green triangle"), caption)
+        XCTAssertEqual(manifest.artifacts[0].artifact.parameters["source_sha256"],
+                       .string(try SHA256.hex(file: root + "/Outputs/shapes-demo/01-generate/p000-s1.png")))
+    }
+
+    func testCompareSampleWritesAReport() throws {
+        let queue = try StudioQueue(outputsRoot: root + "/Outputs")
+        let (summary, jobID) = try run("few-step-compare.yaml", queue)
+        XCTAssertEqual(summary.failed, 0)
+        XCTAssertTrue(try queue.store.manifest(job: jobID).complete)
+        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/Outputs/few-step-compare/compare/report.json"))
+        let report = try JSONDecoder().decode(ComparisonReport.self, from: data)
+        XCTAssertEqual(report.rows.count, 1 + 4 + 3 + 3 + 3)
+        // With the fake model, quality against the reference grows with the step count.
+        let dpm = report.rows.filter { $0.sampler == "dpmpp-2m" && !$0.isReference }
+        XCTAssertEqual(dpm.map(\.steps), [2, 4, 8, 16])
+        XCTAssertEqual(dpm.map { $0.psnr! }, dpm.map { $0.psnr! }.sorted())
+        XCTAssertEqual(dpm.map { $0.nfePerImage }, [4, 8, 16, 32])
+    }
+}
