@@ -51,7 +51,7 @@ struct DataBuild: ParsableCommand {
         case .shapes:
             paths = try ShapesDatasetBuilder(sizes: parsedSizes()).build(dir: out, count: count, seed: seed, log: log)
         case .emoji:
-            throw DiptychError("the emoji corpus needs PNG decoding, which this build does not have yet")
+            paths = try EmojiDatasetBuilder(sizes: parsedSizes(), seed: seed).build(dir: out, log: log)
         }
         var rows: [[String: Any]] = []
         for p in paths {

@@ -5,5 +5,5 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Build datasets (shapes world, emoji corpus), preview them, train the tokenizer.",
-        subcommands: [DataBuild.self, DataTokenizer.self])
+        subcommands: [DataBuild.self, DataPreview.self, DataTokenizer.self])
 }

@@ -26,6 +26,9 @@ struct EvalAutoencoder: ParsableCommand {
     @Option(help: "Emoji dataset file of held-out images (e.g. emoji-val.dptd). Omit to skip emoji.")
     var emoji: String?
 
+    @Flag(help: "Also time encode+decode and a training forward+backward (batch 32).")
+    var speed = false
+
     func validate() throws {
         guard scenes > 0 else { throw ValidationError("--scenes must be positive") }
     }
@@ -53,5 +56,10 @@ struct EvalAutoencoder: ParsableCommand {
         print(String(format: "latents            mean %.3f std %.3f (standardised, shapes)", r.latentMean, r.latentStd))
         print(String(format: "seconds            %.1f", Date().timeIntervalSince(start)))
         for e in r.examples { print("disagreement: \(e)") }
+        if speed {
+            let sp = AutoencoderBench.run(ae, batch: 32, threads: threads, iterations: 5)
+            print(String(format: "speed              encode+decode %.0f images/s (%.1f GFLOP/s), training fwd+bwd %.0f images/s (%.1f GFLOP/s), batch 32, %d thread(s)",
+                         sp.forwardImagesPerSecond, sp.forwardGFLOPs, sp.trainingImagesPerSecond, sp.trainingGFLOPs, threads))
+        }
     }
 }

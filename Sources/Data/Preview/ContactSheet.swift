@@ -25,7 +25,7 @@ public struct ContactSheet: Sendable {
         var sheet = Image(width: cols * cellW + padding, height: max(1, rows * cellH) + padding, fill: [1, 1, 1])
         for (i, img) in images.enumerated() {
             let x0 = padding + (i % cols) * cellW, y0 = padding + (i / cols) * cellH
-            let rgb = Image(width: img.width, height: img.height, channels: 3, pixels: ShapesOracle.rgb(img))
+            let rgb = img.channels == 3 ? img : img.composited(onto: [1, 1, 1]).converted(toChannels: 3)
             for y in 0..<cellImage { for x in 0..<cellImage {
                 let sx = x * rgb.width / cellImage, sy = y * rgb.height / cellImage
                 for c in 0..<3 { sheet[x0 + x, y0 + y, c] = rgb[sx, sy, c] }

@@ -187,18 +187,7 @@ public struct ShapesOracle: Sendable {
 
     /// Interleaved RGB floats of any image; alpha is composited on white, gray is replicated.
     static func rgb(_ image: Image) -> [Float] {
-        let n = image.width * image.height, c = image.channels
-        if c == 3 { return image.pixels }
-        var out = [Float](repeating: 1, count: n * 3)
-        for i in 0..<n {
-            let p = image.pixels[(i * c)..<(i * c + c)]
-            let alpha: Float = image.hasAlpha ? p[p.startIndex + c - 1] : 1
-            for k in 0..<3 {
-                let v = c >= 3 ? p[p.startIndex + k] : p[p.startIndex]
-                out[i * 3 + k] = v * alpha + (1 - alpha)
-            }
-        }
-        return out
+        image.channels == 3 ? image.pixels : image.composited(onto: [1, 1, 1]).converted(toChannels: 3).pixels
     }
 
     /// Per-channel median of the outermost ring of pixels.
