@@ -54,11 +54,13 @@ struct HistoryCommand: ParsableCommand {
         let log = try store.events(job: summary.id, limit: max(1, events))
         if common.json { try printJSON(Detail(job: summary, items: items, events: log)); return }
         print(HistoryCommand.jobTable([summary]))
+        let tasks = (try? store.job(id: summary.id))?.tasks ?? []
         print("\ntasks:")
         for (task, group) in Dictionary(grouping: items, by: \.task).sorted(by: { $0.key < $1.key }) {
             let states = Dictionary(grouping: group, by: \.state).mapValues(\.count)
             let seconds = group.compactMap(\.seconds).reduce(0, +)
-            print("  task \(task) (\(group[0].kind)): " + states.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            let kind = task <= tasks.count ? tasks[task - 1].kind : group[0].kind
+            print("  task \(task) (\(kind)): " + states.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                   + String(format: ", %.1f s", seconds))
         }
         let failed = items.filter { $0.state == "failed" }

@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard (jobFile == nil) != (from == nil) else { throw ValidationError("give a job file or --from IMAGE.png, not both") }
+        guard (jobFile == nil) != (from == nil) else { throw ValidationError("give either a job file or --from IMAGE.png") }
         if name != nil && from == nil { throw ValidationError("--name goes with --from") }
     }
 

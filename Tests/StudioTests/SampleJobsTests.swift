@@ -20,11 +20,11 @@ final class SampleJobsTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
 
-    func run(_ file: String, _ queue: StudioQueue) throws -> (WorkerSummary, Int64) {
+    func run(_ file: String, _ queue: StudioQueue, provider: ExecutorProvider = ExecutorKind.fake.provider()) throws -> (WorkerSummary, Int64) {
         let (_, s) = try queue.add(jobFile: root + "/Samples/jobs/" + file)
         var options = WorkerOptions()
         options.jobID = s.jobID
-        let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: ExecutorKind.fake.provider(), store: queue.store)
+        let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: provider, store: queue.store)
         let summary = try StudioWorker(store: queue.store, runner: runner, options: options, stop: StopFlag(),
                                        progress: ProgressReporter(quiet: true)).run()
         return (summary, s.jobID)
@@ -56,8 +56,15 @@ final class SampleJobsTests: XCTestCase {
 
     func testCompareSampleWritesAReport() throws {
         let queue = try StudioQueue(outputsRoot: root + "/Outputs")
-        let (summary, jobID) = try run("few-step-compare.yaml", queue)
+        var loads: [String] = []
+        let provider = CachingExecutorProvider { model in
+            loads.append(model)
+            return FakeExecutor(model: model)
+        }
+        let (summary, jobID) = try run("few-step-compare.yaml", queue, provider: provider)
         XCTAssertEqual(summary.failed, 0)
+        XCTAssertGreaterThan(summary.batches, 10)
+        XCTAssertEqual(loads, ["default"], "the model is loaded once per worker")
         XCTAssertTrue(try queue.store.manifest(job: jobID).complete)
         let data = try Data(contentsOf: URL(fileURLWithPath: root + "/Outputs/few-step-compare/compare/report.json"))
         let report = try JSONDecoder().decode(ComparisonReport.self, from: data)
