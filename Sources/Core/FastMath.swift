@@ -12,21 +12,21 @@ public enum FastMath {
     @inline(__always)
     public static func exp(_ x: F16) -> F16 {
         let lo = F16(repeating: -87.3), hi = F16(repeating: 88.7)
-        let xc = x.clamped(lowerBound: lo, upperBound: hi)
+        let xc = pointwiseMin(pointwiseMax(x, lo), hi)
         // Round x*log2(e) to the nearest integer with the 1.5*2^23 trick; the low bits of t hold n.
         let magic = F16(repeating: 12_582_912)
-        let t = (xc * F16(repeating: 1.442_695_04)) + magic
+        let t = magic.addingProduct(xc, F16(repeating: 1.442_695_04))
         let n = t - magic
         // r = x - n ln2, ln2 split in two parts for accuracy.
-        var r = xc - n * F16(repeating: 0.693_359_375)
-        r = r + n * F16(repeating: 2.121_944_4e-4)
+        var r = xc.addingProduct(n, F16(repeating: -0.693_359_375))
+        r = r.addingProduct(n, F16(repeating: 2.121_944_4e-4))
         var p = F16(repeating: 1.987_569_150_0e-4)
-        p = p * r + F16(repeating: 1.398_199_950_7e-3)
-        p = p * r + F16(repeating: 8.333_451_907_3e-3)
-        p = p * r + F16(repeating: 4.166_579_589_4e-2)
-        p = p * r + F16(repeating: 1.666_666_545_9e-1)
-        p = p * r + F16(repeating: 5.000_000_120_1e-1)
-        let er = p * (r * r) + r + F16(repeating: 1)
+        p = F16(repeating: 1.398_199_950_7e-3).addingProduct(p, r)
+        p = F16(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
+        p = F16(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
+        p = F16(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
+        p = F16(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
+        let er = (r + F16(repeating: 1)).addingProduct(p, r * r)
         let tb = unsafeBitCast(t, to: SIMD16<UInt32>.self)
         let pow2 = unsafeBitCast((tb &<< 23) &+ SIMD16<UInt32>(repeating: 127 << 23), to: F16.self)
         var y = er * pow2

@@ -20,7 +20,7 @@ public enum Kernels {
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         let va = F16(repeating: alpha)
         var i = 0
-        while i + 16 <= n { Lanes.store(Lanes.load(y + i) + va * Lanes.load(x + i), y + i); i += 16 }
+        while i + 16 <= n { Lanes.store(Lanes.load(y + i).addingProduct(va, Lanes.load(x + i)), y + i); i += 16 }
         while i < n { y[i] += alpha * x[i]; i += 1 }
     }
 
@@ -77,11 +77,11 @@ public enum Kernels {
         var a0 = F16(), a1 = F16()
         var i = 0
         while i + 32 <= n {
-            a0 += Lanes.load(a + i) * Lanes.load(b + i)
-            a1 += Lanes.load(a + i + 16) * Lanes.load(b + i + 16)
+            a0 = a0.addingProduct(Lanes.load(a + i), Lanes.load(b + i))
+            a1 = a1.addingProduct(Lanes.load(a + i + 16), Lanes.load(b + i + 16))
             i += 32
         }
-        while i + 16 <= n { a0 += Lanes.load(a + i) * Lanes.load(b + i); i += 16 }
+        while i + 16 <= n { a0 = a0.addingProduct(Lanes.load(a + i), Lanes.load(b + i)); i += 16 }
         var s = (a0 + a1).sum()
         while i < n { s += a[i] * b[i]; i += 1 }
         return s
