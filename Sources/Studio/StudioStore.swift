@@ -287,11 +287,13 @@ public final class StudioStore {
         }
     }
 
-    /// Marks items done (only those still held under `token`), closes the job when nothing is left,
-    /// and, still inside the transaction, hands the job's manifest to `writeManifest`, so manifests
-    /// from several workers are written in commit order. Returns the ids accepted.
+    /// Marks items done (only those still held under `token`) and closes the job when nothing is
+    /// left. When `manifestDue(jobFinished)` says so, it hands the job's manifest to `writeManifest`
+    /// still inside the transaction, so manifests from several workers are written in commit order.
+    /// Returns the ids accepted.
     @discardableResult
     public func complete(_ results: [(id: Int64, result: ItemResult)], token: String, jobID: Int64,
+                         manifestDue: (Bool) -> Bool = { _ in true },
                          writeManifest: (Manifest) throws -> Void) throws -> [Int64] {
         try write { db in
             let now = StudioStore.now
@@ -306,7 +308,8 @@ public final class StudioStore {
                 if db.changesCount == 1 { accepted.append(id) }
             }
             try closeIfFinished(db, job: jobID, now: now)
-            try writeManifest(try manifest(db, job: jobID))
+            let finished = try counts(db, job: jobID)
+            if manifestDue(finished.pending + finished.running == 0) { try writeManifest(try manifest(db, job: jobID)) }
             return accepted
         }
     }

@@ -16,6 +16,8 @@ public struct WorkerOptions: Codable, Sendable {
     public var watch = false
     /// Work on this job only and return once it is finished, waiting for items other workers hold.
     public var jobID: Int64?
+    /// Shortest time between two rewrites of an unfinished job's manifest.
+    public var manifestInterval: Double = 2
     public init() {}
 }
 
@@ -37,6 +39,7 @@ public final class StudioWorker {
     let stop: StopFlag
     let progress: ProgressReporter
     private var cleaned = Set<Int64>()
+    private var lastManifest: [Int64: Date] = [:]
 
     public init(store: StudioStore, runner: ItemRunner, options: WorkerOptions, stop: StopFlag,
                 progress: ProgressReporter, identity: WorkerIdentity = WorkerIdentity()) {
@@ -100,8 +103,13 @@ public final class StudioWorker {
         switch outcome {
         case .success(let results):
             let dir = try runner.jobDirectory(claim.jobName)
-            try store.complete(Array(zip(ids, results)).map { (id: $0.0, result: $0.1) }, token: claim.token, jobID: claim.jobID) { manifest in
+            // The manifest is rewritten when the job finishes and at most every few seconds before:
+            // rewriting it after every batch would cost time quadratic in the job's size.
+            let due: (Bool) -> Bool = { [self] finished in finished || Date().timeIntervalSince(lastManifest[claim.jobID] ?? .distantPast) >= options.manifestInterval }
+            try store.complete(Array(zip(ids, results)).map { (id: $0.0, result: $0.1) }, token: claim.token, jobID: claim.jobID,
+                               manifestDue: due) { manifest in
                 try AtomicFile.write(try manifest.encoded(), to: dir + "/manifest.json")
+                lastManifest[claim.jobID] = Date()
             }
             summary.done += results.count
         case .failure(let error):
