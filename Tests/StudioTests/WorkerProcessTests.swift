@@ -5,6 +5,7 @@
 // one queue run every item exactly once.
 import Core
 import Foundation
+import Media
 import XCTest
 @testable import Studio
 
@@ -162,6 +163,48 @@ final class WorkerProcessTests: TemporaryFolderTestCase {
         XCTAssertEqual(lines.count, 21, "each image and fill made once (the report is not a model call)")
         XCTAssertEqual(Set(lines).count, 21)
         _ = try checkConsistent(out + "/crash")
+    }
+
+    struct RunOutput: Decodable {
+        struct Reproduced: Decodable {
+            var identicalPixels: Bool
+            var identicalFile: Bool
+        }
+        var job: String
+        var reproduced: Reproduced?
+    }
+
+    func runJSON(_ args: [String], outputs: String) throws -> (Int32, RunOutput?) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try WorkerProcessTests.binary())
+        p.arguments = args + ["--outputs", outputs, "--executor", "fake", "--quiet", "--json"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, try? JSONDecoder().decode(RunOutput.self, from: data))
+    }
+
+    func testFromImageReproducesItAndNoticesADifference() throws {
+        let out = dir + "/from"
+        XCTAssertEqual(try runToEnd(["run", "job.yaml"], outputs: out), 0)
+        let source = out + "/crash/01-generate/p002-s3.png"
+        let (status, output) = try runJSON(["run", "--from", source], outputs: out)
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(output?.job, "from-p002-s3")
+        XCTAssertEqual(output?.reproduced?.identicalPixels, true)
+        XCTAssertEqual(output?.reproduced?.identicalFile, true)
+        // The same pixels with another seed in their parameters do not come out the same.
+        let data = try Data(contentsOf: URL(fileURLWithPath: source))
+        var params = try GenerationParameters.from(text: try PNG.text(of: data).map { ($0.keyword, $0.text) })
+        params.seed += 1
+        try PNG.encode(try PNG.decode(data), text: params.pngText).write(to: URL(fileURLWithPath: dir + "/edited.png"))
+        let (edited, editedOutput) = try runJSON(["run", "--from", "edited.png"], outputs: out)
+        XCTAssertEqual(edited, 1)
+        XCTAssertEqual(editedOutput?.reproduced?.identicalPixels, false)
     }
 
     func testTwoWorkerProcessesShareOneQueue() throws {
