@@ -34,7 +34,7 @@ public struct BackboneConfig: Codable, Equatable, Sendable {
     public var patchSize: Int = 2
 
     /// Text positions (the caption and its EOS/PAD fill).
-    public var textLength: Int = 32
+    public var textLength: Int = 24
     /// Vocabulary size of the tokenizer, special tokens included.
     public var vocabSize: Int = 1024
     /// Special token ids (from the tokenizer).

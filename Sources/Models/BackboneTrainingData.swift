@@ -15,6 +15,9 @@ public struct TrainingDataSpec: Codable, Equatable, Sendable {
     /// Render size of the shapes scenes (the autoencoder's input size).
     public var imageSize = 32
     public var seed: UInt64 = 7
+    /// Optional emoji dataset file (Data's DatasetFile, captions = CLDR names), repeated `emojiRepeat` times.
+    public var emoji: String? = nil
+    public var emojiRepeat = 1
     public init() {}
 }
 
@@ -32,6 +35,23 @@ public enum BackboneTrainingData {
         let sampler = SceneSampler()
         var rng = Philox(seed: spec.seed, stream: 0x5348_4150)
         return (0..<spec.shapes).map { _ in sampler.sample(&rng, pool: .training) }
+    }
+
+    /// Images and captions of the emoji dataset file of a spec (repeated), at the spec's image size.
+    public static func emojiExamples(_ spec: TrainingDataSpec) throws -> (images: [Image], captions: [String]) {
+        guard let path = spec.emoji else { return ([], []) }
+        let file = try DatasetFile(path: path)
+        guard file.sizes.contains(spec.imageSize) else {
+            throw DiptychError("\(path) has no \(spec.imageSize)x\(spec.imageSize) images (sizes \(file.sizes))")
+        }
+        var images: [Image] = [], captions: [String] = []
+        for _ in 0..<max(1, spec.emojiRepeat) {
+            for i in 0..<file.count {
+                images.append(file.image(i, size: spec.imageSize))
+                captions.append(file.captions[i])
+            }
+        }
+        return (images, captions)
     }
 
     /// Encodes images + captions into a dataset. `encode` maps a batch of images to their latents

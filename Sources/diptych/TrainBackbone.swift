@@ -4,6 +4,7 @@
 // and a progress line with samples/s and ETA on stderr, and checkpoints every few minutes and at the end.
 import ArgumentParser
 import Core
+import Diffusion
 import Data
 import Foundation
 import Media
@@ -13,8 +14,10 @@ import Models
 struct TrainBackboneFile: Codable {
     var train = JointTrainingConfig()
     var data = TrainingDataSpec()
-    /// "pool": the stand-in average-pool autoencoder.
+    /// "pool" (the stand-in average-pool codec) or a folder written by AutoencoderFiles.
     var autoencoder = "pool"
+    var tokenizer = "Models/tokenizer.json"
+    var schedule = NoiseSchedule()
 }
 
 struct TrainBackbone: ParsableCommand {
@@ -24,7 +27,7 @@ struct TrainBackbone: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(name: .long, help: "Training config (JSON; fields not given keep their defaults).")
     var config: String?
-    @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv.")
+    @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv, model/ (the EMA bundle).")
     var runDir = "runs/backbone"
     @Option(name: .long, help: "Override the number of steps.")
     var steps: Int?
@@ -32,47 +35,71 @@ struct TrainBackbone: ParsableCommand {
     var maxMinutes: Double?
 
     func run() throws {
-        Threads.configure(common.threads)
+        let threads = Threads.configure(common.threads)
         var file = TrainBackboneFile()
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else { throw DiptychError("cannot read \(config)") }
             file = try DefaultedJSON.decode(TrainBackboneFile.self, from: data, defaults: TrainBackboneFile())
         }
         if let steps { file.train.steps = steps }
-        guard file.autoencoder == "pool" else { throw DiptychError("unknown autoencoder \(file.autoencoder)") }
 
-        let tokenizer = WordTokenizer()
-        file.train.backbone.vocabSize = tokenizer.vocabSize
-        file.train.backbone.padToken = 0; file.train.backbone.maskToken = 1; file.train.backbone.eosToken = 2
-        file.train.backbone.latentChannels = 3
-        file.train.backbone.latentSize = file.data.imageSize / 4
+        let tokenizer = try Tokenizer.load(from: file.tokenizer)
+        file.train.backbone.vocabSize = tokenizer.vocabularySize
+        file.train.backbone.padToken = tokenizer.padId
+        file.train.backbone.maskToken = tokenizer.maskId
+        file.train.backbone.eosToken = tokenizer.eosId
+        var codec: LatentCodec = file.autoencoder == "pool" ? .pool(PoolAutoencoder())
+            : .learned(try Autoencoder.load(from: file.autoencoder))
+        file.train.backbone.latentChannels = codec.latentChannels
+        file.train.backbone.latentSize = codec.imageSize / 4
+        file.data.imageSize = codec.imageSize
         let bb = file.train.backbone
         try AtomicFile.write(DefaultedJSON.encode(file), to: runDir + "/train.json")
 
-        // Dataset (cached in the run folder).
-        let scenes = BackboneTrainingData.shapesScenes(file.data)
-        let renderer = ShapesRenderer()
-        var ae = PoolAutoencoder()
-        let key = String(decoding: try DefaultedJSON.encode([try DefaultedJSON.encode(file.data).base64EncodedString(),
-                                                              file.autoencoder, "\(bb.textLength)", "words"]), as: UTF8.self)
+        // Dataset (cached in the run folder; the key covers everything it depends on).
+        let key = String(decoding: try DefaultedJSON.encode(
+            [String(decoding: try DefaultedJSON.encode(file.data), as: UTF8.self), file.autoencoder,
+             "\(bb.textLength)", file.tokenizer, "\(tokenizer.vocabularySize)"]), as: UTF8.self)
         let dataset: LatentTextDataset
         if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount, textLength: bb.textLength) {
             dataset = cached
+            if case .pool = codec, let saved = FileManager.default.contents(atPath: runDir + "/data/pool.json") {
+                codec = .pool(try JSONDecoder().decode(PoolAutoencoder.self, from: saved))
+            }
             log("dataset: \(dataset.count) examples from \(runDir)/data")
         } else {
             let t0 = Date()
-            let images = scenes.map { renderer.render($0.objects, size: file.data.imageSize) }
-            ae.fit(Array(images.prefix(2000)))
-            dataset = try BackboneTrainingData.build(images: images, captions: scenes.map(\.caption), config: bb,
-                                                     encode: { $0.flatMap { ae.encode($0) } }, tokenize: { tokenizer.encode($0) })
+            let scenes = BackboneTrainingData.shapesScenes(file.data)
+            let renderer = ShapesRenderer()
+            var images = scenes.map { renderer.render($0.objects, size: file.data.imageSize) }
+            var captions = scenes.map(\.caption)
+            let emoji = try BackboneTrainingData.emojiExamples(file.data)
+            images += emoji.images
+            captions += emoji.captions
+            if case .pool(var p) = codec {
+                p.fit(Array(images.prefix(2000)))
+                codec = .pool(p)
+                try AtomicFile.write(DefaultedJSON.encode(p), to: runDir + "/data/pool.json")
+            }
+            let c = codec
+            dataset = try BackboneTrainingData.build(images: images, captions: captions, config: bb,
+                                                     encode: { try c.encode($0, threads: threads) }, tokenize: { tokenizer.encode($0) })
             try BackboneTrainingData.save(dataset, key: key, to: runDir + "/data")
-            try AtomicFile.write(DefaultedJSON.encode(ae), to: runDir + "/data/autoencoder.json")
-            log(String(format: "dataset: %d examples built in %.1f s", dataset.count, Date().timeIntervalSince(t0)))
+            log(String(format: "dataset: %d examples (%d shapes, %d emoji) built in %.1f s", dataset.count, scenes.count,
+                       emoji.images.count, Date().timeIntervalSince(t0)))
         }
+        var moments = (sum: 0.0, sq: 0.0)
+        for v in dataset.latents { moments.sum += Double(v); moments.sq += Double(v * v) }
+        let n = Double(dataset.latents.count), mean = moments.sum / n
+        log(String(format: "latents: mean %.3f, std %.3f", mean, (moments.sq / n - mean * mean).squareRoot()))
 
-        let schedule = StandInSchedule()
+        let schedule = file.schedule
         let trainer = try JointTrainer(config: file.train, dataset: dataset, trainSteps: schedule.trainSteps,
-                                       schedule: { schedule.alphaSigma($0) })
+                                       schedule: { t in
+                                           let c = schedule.coefficients(at: Double(t))
+                                           return (Float(c.alpha), Float(c.s))
+                                       })
+        let export = { try exportBundle(trainer: trainer, file: file, codec: codec, to: runDir + "/model") }
         let ckpt = runDir + "/checkpoint"
         if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
             try trainer.loadCheckpoint(from: ckpt)
@@ -109,12 +136,14 @@ struct TrainBackbone: ParsableCommand {
             let timeUp = maxMinutes.map { Date().timeIntervalSince(start) > $0 * 60 } ?? false
             if Date().timeIntervalSince(lastCheckpoint) > file.train.checkpointSeconds || timeUp {
                 try trainer.saveCheckpoint(to: ckpt)
+                try export()
                 lastCheckpoint = Date()
                 log("checkpoint at step \(step)")
             }
             if timeUp { log("time limit reached"); return }
         }
         try trainer.saveCheckpoint(to: ckpt)
+        try export()
         log("done: step \(trainer.state.step), checkpoint in \(ckpt)")
     }
 }
@@ -127,23 +156,19 @@ func formatDuration(_ s: Double) -> String {
     return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t / 60 % 60) : String(format: "%dm%02ds", t / 60, t % 60)
 }
 
-/// Stable Diffusion's scaled-linear schedule (1000 steps, betas 0.00085..0.012), alpha-bar interpolated
-/// linearly between integer timesteps. Stand-in until Diffusion's NoiseSchedule is wired in.
-struct StandInSchedule {
-    let trainSteps = 1000
-    let alphaBar: [Double]
-    init() {
-        var ab: [Double] = [], prod = 1.0
-        for i in 0..<1000 {
-            let b = (0.00085.squareRoot() + (0.012.squareRoot() - 0.00085.squareRoot()) * Double(i) / 999)
-            prod *= 1 - b * b
-            ab.append(prod)
-        }
-        alphaBar = ab
+/// Writes the EMA weights as a float16 model bundle (backbone, autoencoder, tokenizer, bundle.json).
+func exportBundle(trainer: JointTrainer, file: TrainBackboneFile, codec: LatentCodec, to dir: String) throws {
+    var manifest = BundleManifest()
+    manifest.schedule = String(decoding: try DefaultedJSON.encode(file.schedule), as: UTF8.self)
+    switch codec {
+    case .learned(let ae):
+        try ae.save(to: dir + "/autoencoder", half: true)
+    case .pool(let p):
+        manifest.autoencoder = "pool"
+        manifest.pool = p
     }
-    func alphaSigma(_ t: Float) -> (alpha: Float, sigma: Float) {
-        let x = min(max(Double(t), 0), 999), i = min(Int(x), 998), f = x - Double(i)
-        let ab = alphaBar[i] * (1 - f) + alphaBar[i + 1] * f
-        return (Float(ab.squareRoot()), Float((1 - ab).squareRoot()))
-    }
+    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: file.tokenizer)), to: dir + "/tokenizer.json")
+    try ModelBundle.writeBackbone(trainer.ema, parameters: trainer.model.parameters, config: trainer.config.backbone,
+                                  to: dir + "/" + manifest.backbone, half: true)
+    try AtomicFile.write(DefaultedJSON.encode(manifest), to: dir + "/bundle.json")
 }

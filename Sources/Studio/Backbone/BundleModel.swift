@@ -1,0 +1,126 @@
+// BundleModel.swift: a loaded model bundle (Models/default by default) as a studio model: text-to-image
+// through a Gaussian sampler with classifier-free guidance (Ho & Salimans 2022), captioning and text
+// infilling through the LLaDA masked sampler (Nie et al. 2025), both on the one dual-diffusion backbone.
+// Conforms to EvalModel, so the evaluation runs on it unchanged.
+import Core
+import Data
+import Diffusion
+import Foundation
+import Media
+import Models
+
+public final class BundleModel: EvalModel {
+    public let bundle: ModelBundle
+    public let schedule: NoiseSchedule
+    public var threads: Int
+    /// The first 10 hex digits of the backbone weights' SHA-256.
+    public let modelHash: String
+
+    public init(path: String, threads: Int = 1) throws {
+        bundle = try ModelBundle(path: path)
+        schedule = try DefaultedJSON.decode(NoiseSchedule.self, from: Data(bundle.manifest.schedule.utf8), defaults: NoiseSchedule())
+        self.threads = threads
+        modelHash = String(try SHA256.hex(file: path + "/" + bundle.manifest.backbone).prefix(10))
+    }
+
+    public var config: BackboneConfig { bundle.backbone.config }
+    public var imageSize: Int { bundle.codec.imageSize }
+
+    /// A prompt as a text row: tokens, then [EOS] fill (as in training).
+    public func promptRow(_ prompt: String) -> [Int32] {
+        BackboneTrainingData.textRow(bundle.tokenizer.encode(prompt), config: config)
+    }
+
+    /// Clean latents [n][C*H*W] for prompts; seeds[i] alone determines image i's noise.
+    public func generateLatents(prompts: [String], seeds: [UInt64], sampling: EvalSampling,
+                                progress: SamplerProgress? = nil) throws -> Tensor {
+        guard prompts.count == seeds.count else { throw DiptychError("\(prompts.count) prompts but \(seeds.count) seeds") }
+        guard let kind = ImageSamplerKind(rawValue: sampling.sampler) else {
+            throw DiptychError("unknown sampler '\(sampling.sampler)' (one of \(ImageSamplerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let denoiser = BackboneImageDenoiser(backbone: bundle.backbone, prompts: prompts.map(promptRow))
+        var rng = BatchRNG(seeds: seeds)
+        let noise = rng.gaussian(config.latentCount)
+        return try kind.make(schedule: schedule).sample(model: ClassifierFreeGuidance(model: denoiser, scale: sampling.cfg),
+                                                       noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
+    }
+
+    public func generate(prompts: [String], seeds: [UInt64], sampling: EvalSampling) throws -> [Image] {
+        let z = try generateLatents(prompts: prompts, seeds: seeds, sampling: sampling)
+        return decode(z, count: prompts.count)
+    }
+
+    public func decode(_ z: Tensor, count: Int) -> [Image] {
+        bundle.codec.decode(z.toArray(), count: count, threads: threads)
+    }
+
+    /// RGB at the model's size: alpha composited on white, gray expanded, resized by area.
+    public func prepare(_ image: Image) -> Image {
+        var im = image
+        if im.hasAlpha { im = im.composited(onto: [Float](repeating: 1, count: im.channels - 1)) }
+        if im.channels == 1 {
+            im = Image(width: im.width, height: im.height, channels: 3, pixels: im.pixels.flatMap { [$0, $0, $0] })
+        }
+        if im.width != imageSize || im.height != imageSize { im = im.resized(width: imageSize, height: imageSize, filter: .area) }
+        return im
+    }
+
+    func textSampler(_ decoding: EvalCaptioning) throws -> MaskedTextSampler {
+        let unmasking: TextUnmasking
+        switch decoding.strategy {
+        case "low-confidence": unmasking = .lowConfidence
+        case "random": unmasking = .random
+        case "threshold": unmasking = .threshold(0.9)
+        default: throw DiptychError("unknown caption strategy '\(decoding.strategy)' (low-confidence, random, threshold)")
+        }
+        let eos = config.eosToken
+        return MaskedTextSampler(config: TextSamplerConfig(steps: decoding.steps > 0 ? decoding.steps : config.textLength,
+                                                           unmasking: unmasking, eosToken: eos, fillToken: eos))
+    }
+
+    /// Decoded text of a row: up to the first [EOS] or [PAD].
+    public func text(of row: [Int]) -> String {
+        var ids: [Int] = []
+        for t in row {
+            if t == config.eosToken || t == config.padToken { break }
+            ids.append(t)
+        }
+        return bundle.tokenizer.decode(ids)
+    }
+
+    public func caption(images: [Image], decoding: EvalCaptioning) throws -> [String] {
+        guard !images.isEmpty else { return [] }
+        let z = try bundle.codec.encode(images.map(prepare), threads: threads)
+        let n = config.latentCount
+        let latents = (0..<images.count).map { Array(z[$0 * n..<($0 + 1) * n]) }
+        let model = BackboneTextDenoiser(backbone: bundle.backbone, images: latents, examples: images.count,
+                                         lastTimestep: schedule.lastTimestep, seed: 0)
+        let start = [[Int]](repeating: [Int](repeating: config.maskToken, count: config.textLength), count: images.count)
+        var rng = BatchRNG(seeds: (0..<images.count).map { UInt64($0) })
+        let out = try textSampler(decoding).sample(model: model, tokens: start, rng: &rng)
+        return out.tokens.map(text(of:))
+    }
+
+    /// Fills each "[MASK]" of `text` (one token each) with no image condition; the rest of the text row
+    /// is [EOS] fill. Returns the completed text.
+    public func fill(_ text: String, steps: Int, seed: UInt64) throws -> String {
+        let tok = bundle.tokenizer, L = config.textLength
+        let parts = text.components(separatedBy: "[MASK]")
+        var ids: [Int] = []
+        for (i, part) in parts.enumerated() {
+            var segment = part
+            if i + 1 < parts.count { while segment.hasSuffix(" ") { segment.removeLast() } }
+            if !segment.isEmpty { ids += tok.encode(segment) }
+            if i + 1 < parts.count { ids.append(config.maskToken) }
+        }
+        guard ids.count < L else { throw DiptychError("the text is \(ids.count) tokens; the model reads at most \(L - 1)") }
+        guard ids.contains(config.maskToken) else { throw DiptychError("the text has no [MASK] to fill") }
+        let row = ids + [Int](repeating: config.eosToken, count: L - ids.count)
+        let model = BackboneTextDenoiser(backbone: bundle.backbone, images: nil, examples: 1,
+                                         lastTimestep: schedule.lastTimestep, seed: seed)
+        var rng = BatchRNG(seeds: [seed])
+        let sampler = MaskedTextSampler(config: TextSamplerConfig(steps: max(1, steps)))
+        let out = try sampler.sample(model: model, tokens: [row], rng: &rng)
+        return self.text(of: out.tokens[0])
+    }
+}
