@@ -3,6 +3,7 @@
 
 import Core
 import Foundation
+import Media
 import XCTest
 @testable import Data
 
@@ -129,5 +130,20 @@ final class SamplePromptsTests: XCTestCase {
         let lines = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
         XCTAssertGreaterThan(lines.count, 10)
         for l in lines { XCTAssertTrue((try? CaptionParser.parse(l)) != nil || names.contains(l), l) }
+    }
+
+    /// The oracle reads each sample shapes PNG as the scene its file name (the caption) says.
+    func testSampleShapesImagesMatchTheirCaptions() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("Samples/images")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("shapes-") && $0.hasSuffix(".png") }
+        XCTAssertGreaterThanOrEqual(files.count, 3)
+        for f in files {
+            // "shapes-<index>-<caption with dashes>.png"
+            let caption = f.dropFirst("shapes-".count).drop { $0 != "-" }.dropFirst().dropLast(4).replacingOccurrences(of: "-", with: " ")
+            let spec = try CaptionParser.parse(caption)
+            let found = ShapesOracle().read(try ImageFile.read(path: dir.appendingPathComponent(f).path)).map(\.asShapeObject)
+            XCTAssertTrue(spec.matches(found, minRelationOffset: 3), f)
+        }
     }
 }
