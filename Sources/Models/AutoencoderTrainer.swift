@@ -1,7 +1,7 @@
 // AutoencoderTrainer.swift: trains the latent autoencoder on pixels. Loss per value, with d = y - x
-// in [-1, 1] units: w * (|d| + d^2), w = 1 + inkWeight on pixels that are not background white (so
-// thin crosses and dark colors, a small share of a shapes canvas, are not traded for the white
-// background). AdamW (Loshchilov & Hutter 2019) with linear warmup and cosine decay, global-norm
+// in [-1, 1] units: w * (|d| + d^2), w = 1 + inkWeight on and within one pixel of non-white pixels
+// (so thin crosses, dark colors and the gaps between objects, a small share of a shapes canvas,
+// are not traded for the white background). AdamW (Loshchilov & Hutter 2019) with linear warmup and cosine decay, global-norm
 // gradient clipping, an EMA of the weights (the shipped weights), resumable checkpoints.
 //
 // Buffers (B = batch, S = image side, C = latent channels):
@@ -45,6 +45,7 @@ public final class AutoencoderTrainer {
     let m: Tensor, v: Tensor
     public let ema: Tensor
     let pixels: Tensor
+    let inkMask: Tensor     // [B, S, S] scratch of the loss
     let rng: Philox
 
     public init(model: Autoencoder, config: AutoencoderTrainingConfig, source: AutoencoderImageSource, threads: Int) {
@@ -56,6 +57,7 @@ public final class AutoencoderTrainer {
         m = Tensor(shape: [p]); v = Tensor(shape: [p])
         ema = model.params.values.clone()
         pixels = Tensor(shape: [config.batch, model.config.imageSize, model.config.imageSize, 3])
+        inkMask = Tensor(shape: [config.batch, model.config.imageSize, model.config.imageSize])
         rng = Philox(seed: config.seed, stream: 0xAE)
         model.prepare(batch: config.batch, threads: threads)
     }
@@ -82,7 +84,8 @@ public final class AutoencoderTrainer {
         ae.encodeRaw(pixels: px, batch: n, threads: threads)
         ae.decodeRaw(latents: ae.encoder.acts[ae.encoder.last].data, batch: n, threads: threads)
         let y = ae.decoder.acts[ae.decoder.last].data, dy = ae.decoder.grads[ae.decoder.last].data
-        let loss = Self.pixelLoss(output: y, target: px, grad: dy, count: n * ae.pixelsPerImage, inkWeight: config.inkWeight)
+        let loss = Self.pixelLoss(output: y, target: px, grad: dy, images: n, side: ae.config.imageSize,
+                                  inkWeight: config.inkWeight, inkMask: inkMask.data)
         ae.decoder.backward(batch: n, threads: threads, inputGrad: true)
         ae.encoder.grads[ae.encoder.last].data.update(from: ae.decoder.grads[0].data, count: n * ae.latentsPerImage)
         ae.encoder.backward(batch: n, threads: threads, inputGrad: false)
@@ -90,18 +93,33 @@ public final class AutoencoderTrainer {
     }
 
     /// mean over values of w * (|d| + d^2), d = y - (2x - 1); writes d loss / d y into grad.
-    /// output, grad [count] (NHWC, 3 channels), target [count] in [0, 1].
+    /// w = 1 + inkWeight within one pixel of a non-white pixel (the ink mask dilated by 3x3), so the
+    /// white gaps between nearby objects weigh as much as the objects themselves.
+    /// output, grad, target: [n, S, S, 3] (target in [0, 1]); inkMask: scratch of n * S * S.
     static func pixelLoss(output y: UnsafePointer<Float>, target x: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>,
-                          count: Int, inkWeight: Float) -> Float {
+                          images n: Int, side: Int, inkWeight: Float, inkMask: UnsafeMutablePointer<Float>) -> Float {
+        let hw = side * side, count = n * hw * 3
+        for p in 0..<(n * hw) {
+            inkMask[p] = (x[3 * p] < 0.9 || x[3 * p + 1] < 0.9 || x[3 * p + 2] < 0.9) ? 1 : 0
+        }
         var total: Double = 0
         let scale = 1 / Float(count)
-        for p in stride(from: 0, to: count, by: 3) {
-            let ink = x[p] < 0.9 || x[p + 1] < 0.9 || x[p + 2] < 0.9
-            let w = ink ? 1 + inkWeight : 1
-            for c in 0..<3 {
-                let d = y[p + c] - (2 * x[p + c] - 1)
-                total += Double(w * (abs(d) + d * d))
-                grad[p + c] = w * scale * ((d > 0 ? 1 : (d < 0 ? -1 : 0)) + 2 * d)
+        for b in 0..<n {
+            let mask = inkMask + b * hw
+            for py in 0..<side {
+                for px in 0..<side {
+                    var near: Float = 0
+                    for yy in max(0, py - 1)...min(side - 1, py + 1) {
+                        for xx in max(0, px - 1)...min(side - 1, px + 1) { near = max(near, mask[yy * side + xx]) }
+                    }
+                    let w = 1 + inkWeight * near
+                    let p = ((b * hw) + py * side + px) * 3
+                    for c in 0..<3 {
+                        let d = y[p + c] - (2 * x[p + c] - 1)
+                        total += Double(w * (abs(d) + d * d))
+                        grad[p + c] = w * scale * ((d > 0 ? 1 : (d < 0 ? -1 : 0)) + 2 * d)
+                    }
+                }
             }
         }
         return Float(total / Double(count))
