@@ -22,6 +22,9 @@ public struct AutoencoderEvalReport: Codable, Sendable {
     public var examples: [String]
     public var latentMean: Double
     public var latentStd: Double
+    /// Eigenvalues of the latent channels' covariance (over all positions of shapes and emoji
+    /// latents), largest first, as shares of the total variance: how many channels carry signal.
+    public var latentChannelSpectrum: [Double]
 }
 
 public enum AutoencoderEval {
@@ -66,6 +69,7 @@ public enum AutoencoderEval {
         var agree = 0, originalsRight = 0, examples: [String] = []
         var psnrSum = 0.0
         var zSum = 0.0, zSq = 0.0, zCount = 0
+        var channels = ChannelCovariance(channels: ae.config.latentChannels)
         let chunk = 64
         let px = Tensor(shape: [chunk, s, s, 3]), rec = Tensor(shape: [chunk, s, s, 3])
         let z = Tensor(shape: [chunk] + ae.config.latentShape)
@@ -83,6 +87,7 @@ public enum AutoencoderEval {
             ae.encode(pixels: px.data, batch: n, latents: z.data, threads: threads)
             for i in 0..<(n * ae.latentsPerImage) { let v = Double(z[i]); zSum += v; zSq += v * v }
             zCount += n * ae.latentsPerImage
+            channels.add(z.data, positions: n * ae.latentsPerImage / ae.config.latentChannels)
             ae.decode(latents: z.data, batch: n, pixels: rec.data, threads: threads)
             psnrSum += psnr(px.data, rec.data, images: n, per: per) * Double(n)
             for i in 0..<n {
@@ -107,6 +112,7 @@ public enum AutoencoderEval {
                     emoji[start + i].pixels.withUnsafeBufferPointer { (px.data + i * per).update(from: $0.baseAddress!, count: per) }
                 }
                 ae.encode(pixels: px.data, batch: n, latents: z.data, threads: threads)
+                channels.add(z.data, positions: n * ae.latentsPerImage / ae.config.latentChannels)
                 ae.decode(latents: z.data, batch: n, pixels: rec.data, threads: threads)
                 sum += psnr(px.data, rec.data, images: n, per: per) * Double(n)
                 start += n
@@ -118,6 +124,63 @@ public enum AutoencoderEval {
             scenes: scenes, oracleAgreement: agree, oracleAgreementRate: Double(agree) / Double(max(scenes, 1)),
             originalsReadCorrectly: originalsRight, shapesPSNR: psnrSum / Double(max(scenes, 1)),
             emojiImages: emoji.count, emojiPSNR: emojiPSNR, examples: examples,
-            latentMean: mean, latentStd: max(0, zSq / Double(max(zCount, 1)) - mean * mean).squareRoot())
+            latentMean: mean, latentStd: max(0, zSq / Double(max(zCount, 1)) - mean * mean).squareRoot(),
+            latentChannelSpectrum: channels.spectrum())
+    }
+}
+
+/// Running covariance of C-channel vectors and its eigenvalues (cyclic Jacobi rotations).
+struct ChannelCovariance {
+    let c: Int
+    var sum: [Double], cross: [Double], count = 0
+
+    init(channels: Int) {
+        c = channels
+        sum = [Double](repeating: 0, count: channels)
+        cross = [Double](repeating: 0, count: channels * channels)
+    }
+
+    /// Adds `positions` vectors of C channels stored one after another.
+    mutating func add(_ z: UnsafePointer<Float>, positions: Int) {
+        for p in 0..<positions {
+            let v = z + p * c
+            for i in 0..<c {
+                sum[i] += Double(v[i])
+                for j in 0..<c { cross[i * c + j] += Double(v[i]) * Double(v[j]) }
+            }
+        }
+        count += positions
+    }
+
+    /// Eigenvalues of the covariance, largest first, divided by their sum.
+    func spectrum() -> [Double] {
+        guard count > 1 else { return [] }
+        let n = Double(count)
+        var a = (0..<(c * c)).map { k in cross[k] / n - sum[k / c] / n * sum[k % c] / n }
+        for _ in 0..<50 {
+            var off = 0.0
+            for i in 0..<c { for j in 0..<c where i != j { off += a[i * c + j] * a[i * c + j] } }
+            if off < 1e-20 { break }
+            for p in 0..<c {
+                for q in (p + 1)..<c where abs(a[p * c + q]) > 1e-30 {
+                    let theta = (a[q * c + q] - a[p * c + p]) / (2 * a[p * c + q])
+                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let cs = 1 / (t * t + 1).squareRoot(), sn = t * cs
+                    for k in 0..<c {   // rotate columns p, q
+                        let akp = a[k * c + p], akq = a[k * c + q]
+                        a[k * c + p] = cs * akp - sn * akq
+                        a[k * c + q] = sn * akp + cs * akq
+                    }
+                    for k in 0..<c {   // rotate rows p, q
+                        let apk = a[p * c + k], aqk = a[q * c + k]
+                        a[p * c + k] = cs * apk - sn * aqk
+                        a[q * c + k] = sn * apk + cs * aqk
+                    }
+                }
+            }
+        }
+        let eig = (0..<c).map { max(0, a[$0 * c + $0]) }.sorted(by: >)
+        let total = eig.reduce(0, +)
+        return total > 0 ? eig.map { $0 / total } : eig
     }
 }

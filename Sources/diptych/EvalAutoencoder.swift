@@ -54,6 +54,8 @@ struct EvalAutoencoder: ParsableCommand {
         print(String(format: "shapes PSNR        %.2f dB", r.shapesPSNR))
         if let p = r.emojiPSNR { print(String(format: "emoji PSNR         %.2f dB over %d held-out images", p, r.emojiImages)) }
         print(String(format: "latents            mean %.3f std %.3f (standardised, shapes)", r.latentMean, r.latentStd))
+        print("channel spectrum   " + r.latentChannelSpectrum.map { String(format: "%.3f", $0) }.joined(separator: " ")
+              + " (covariance eigenvalues, shares of the variance)")
         print(String(format: "seconds            %.1f", Date().timeIntervalSince(start)))
         for e in r.examples { print("disagreement: \(e)") }
         if speed {

@@ -111,3 +111,22 @@ final class AutoencoderTests: XCTestCase {
         XCTAssertFalse(AutoencoderEval.sameReading([o], [o, moved]))
     }
 }
+
+final class ChannelCovarianceTests: XCTestCase {
+    func testSpectrumOfKnownCovariance() {
+        // Vectors (a, a, b) with a, b independent of variance 4 and 1: eigenvalues 8, 1, 0.
+        var cov = ChannelCovariance(channels: 3)
+        var rng = Philox(seed: 3)
+        var z = [Float]()
+        for _ in 0..<20000 {
+            let a = 2 * rng.nextGaussian(), b = rng.nextGaussian()
+            z += [a, a, b]
+        }
+        z.withUnsafeBufferPointer { cov.add($0.baseAddress!, positions: 20000) }
+        let s = cov.spectrum()
+        XCTAssertEqual(s.count, 3)
+        XCTAssertEqual(s[0], 8.0 / 9, accuracy: 0.02)
+        XCTAssertEqual(s[1], 1.0 / 9, accuracy: 0.02)
+        XCTAssertEqual(s[2], 0, accuracy: 1e-6)
+    }
+}
