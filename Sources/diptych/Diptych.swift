@@ -9,6 +9,7 @@ struct Diptych: ParsableCommand {
         version: DiptychVersion.string,
         subcommands: [
             Info.self,
+            Inspect.self,
             DataCommand.self,
             Samplers.self,
             Train.self,

@@ -51,6 +51,19 @@ final class PNGCodecTests: XCTestCase {
         XCTAssertNotNil(data.range(of: Data("iTXt".utf8)))
     }
 
+    func testReadsEveryTextChunkKindFromAnIndependentlyWrittenFile() throws {
+        let chunks = try PNG.text(of: FixtureFiles.data("text-chunks.png"))
+        XCTAssertEqual(chunks.map(\.keyword), ["parameters", "Comment", "Description", "Title", "json", "Software"])
+        XCTAssertEqual(chunks.map(\.kind), [.tEXt, .tEXt, .zTXt, .iTXt, .iTXt, .tEXt])
+        XCTAssertEqual(chunks[1].text, "café crème")
+        XCTAssertEqual(chunks[2].text, Array(repeating: "long text", count: 20).joined(separator: " "))
+        XCTAssertEqual(chunks[3], PNGText(keyword: "Title", text: "赤い円", kind: .iTXt, language: "ja", translatedKeyword: "題"))
+        XCTAssertEqual(chunks[4].text, #"{"prompt": "über 🐱"}"#)
+        XCTAssertEqual(chunks[5].text, "after IDAT")
+        let (image, _) = try PNG.decodeWithText(FixtureFiles.data("text-chunks.png"))
+        XCTAssertEqual(image.pixels, [1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0])
+    }
+
     func testInvalidKeywordsAndNulAreRejected() {
         let image = gradient(2, 2, channels: 1)
         for key in ["", " lead", "trail ", "two  spaces", String(repeating: "k", count: 80), "ключ"] {
