@@ -75,6 +75,18 @@ final class PNGConformanceTests: XCTestCase {
         }
     }
 
+    func testRandomByteDamageNeverCrashes() throws {
+        var rng = Philox(seed: 23, stream: 0)
+        for file in ["basn6a16", "basi0g16", "tbrn2c08", "basn3p02"] {
+            let data = try FixtureFiles.data("pngsuite/\(file).png")
+            for _ in 0..<60 {
+                var bad = data
+                for _ in 0..<3 { bad[8 + rng.nextInt(below: bad.count - 8)] = UInt8(truncatingIfNeeded: rng.nextUInt32()) }
+                _ = try? PNG.decodeWithText(bad)  // an image or an error, never a crash
+            }
+        }
+    }
+
     func testBitDepthsAndColorTypesAreReported() throws {
         let info = try PNG.info(FixtureFiles.data("pngsuite/basn3p04.png"))
         XCTAssertEqual(info.colorType, "palette")
