@@ -173,6 +173,20 @@ public final class StudioStore {
         return paths
     }
 
+    /// Takes a job out of the queue and the history (its files stay). Refused while a worker holds
+    /// one of its items. Returns false when there is no such job.
+    public func remove(job name: String) throws -> Bool {
+        try write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM jobs WHERE name = ?", arguments: [name]) else { return false }
+            let running = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items WHERE job_id = ? AND state = 'running'", arguments: [id]) ?? 0
+            if running > 0 { throw DiptychError("job \(name) has \(running) item(s) running; stop its workers first") }
+            try db.execute(sql: "DELETE FROM items WHERE job_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM jobs WHERE id = ?", arguments: [id])
+            try event(db, job: nil, kind: "removed", "job \(name) removed from the queue")
+            return true
+        }
+    }
+
     public func jobID(named name: String) throws -> Int64? {
         try read { db in try Int64.fetchOne(db, sql: "SELECT id FROM jobs WHERE name = ?", arguments: [name]) }
     }

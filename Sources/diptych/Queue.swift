@@ -1,5 +1,6 @@
 // Queue.swift: `diptych queue add JOBFILE...` puts jobs in the studio queue (Outputs/studio.sqlite)
-// for `diptych worker` to run; `diptych queue list` shows what is queued.
+// for `diptych worker` to run; `diptych queue list` shows what is queued; `diptych queue remove JOB`
+// takes a job out (its files stay).
 import ArgumentParser
 import Core
 import Foundation
@@ -9,7 +10,7 @@ struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
         abstract: "Queue job files for workers, or list the queue.",
-        subcommands: [QueueAdd.self, QueueList.self],
+        subcommands: [QueueAdd.self, QueueList.self, QueueRemove.self],
         defaultSubcommand: QueueList.self)
 }
 
@@ -62,5 +63,26 @@ struct QueueList: ParsableCommand {
         if common.json { try printJSON(jobs); return }
         if jobs.isEmpty { print("the queue is empty"); return }
         print(HistoryCommand.jobTable(jobs))
+    }
+}
+
+struct QueueRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Take jobs out of the queue and the history (their files stay).")
+
+    @Argument(help: "Job names.")
+    var jobs: [String]
+
+    @OptionGroup var studio: StudioOptions
+
+    func validate() throws {
+        if jobs.isEmpty { throw ValidationError("give at least one job name") }
+    }
+
+    func run() throws {
+        let store = try StudioQueue(outputsRoot: studio.outputs).store
+        for name in jobs {
+            guard try store.remove(job: name) else { throw DiptychError("no job named \(name) in the queue") }
+            print("removed \(name)")
+        }
     }
 }

@@ -179,6 +179,18 @@ final class StudioStoreTests: TemporaryFolderTestCase {
         XCTAssertEqual(try XCTUnwrap(try store.claim(worker: w, lease: 60, maxAttempts: 5)).items[0].item.kind, .report)
     }
 
+    func testRemoveTakesAJobOutUnlessItIsRunning() throws {
+        let store = try StudioStore(path: dir + "/s.sqlite")
+        _ = try sync(store, generateJob(prompts: 1, seeds: 2, batch: 1))
+        let c = try XCTUnwrap(try store.claim(worker: WorkerIdentity(), lease: 60, maxAttempts: 5))
+        XCTAssertThrowsError(try store.remove(job: "j"))
+        try store.release(ids: c.items.map(\.id), token: c.token)
+        XCTAssertTrue(try store.remove(job: "j"))
+        XCTAssertFalse(try store.remove(job: "j"))
+        XCTAssertEqual(try store.jobs().count, 0)
+        XCTAssertNil(try store.claim(worker: WorkerIdentity(), lease: 60, maxAttempts: 5))
+    }
+
     func testRequeueKeepsDoneItemsAndRedoesChangedOnes() throws {
         let store = try StudioStore(path: dir + "/s.sqlite")
         let s = try sync(store, generateJob(prompts: 2, seeds: 2, batch: 8))
