@@ -1,8 +1,9 @@
-// EvalRunner.swift: an `eval` task's one item: runs the Eval module's shapes text-to-image or shapes
-// captioning evaluation through the worker's loaded model and writes report.json and report.md.
+// EvalRunner.swift: an `eval` task's one item: runs the Eval module's shapes text-to-image, shapes
+// captioning or emoji recall@1 evaluation through the worker's loaded model and writes report.json and report.md.
 import Core
 import Data
 import Foundation
+import Media
 
 struct EvalRunner {
     var task: EvalTask
@@ -24,6 +25,17 @@ struct EvalRunner {
             e.batchSize = task.batch
             report.textToImage = [try e.run(model: model, sampling: EvalSampling(sampler: task.sampler, steps: task.steps, cfg: Float(task.cfg)),
                                             pool: pool)]
+        case .emojiImages:
+            let items = try EmojiDatasetBuilder(sizes: [32]).items(log: { _ in })
+            let references = items.map { item in
+                (name: item.entry.name, image: Image(width: 32, height: 32, channels: 3, pixels: item.images[0].map { Float($0) / 255 }))
+            }
+            let prompts = Array(items.indices.filter { items[$0].split == task.split }.prefix(task.count))
+            guard !prompts.isEmpty else { throw DiptychError("the emoji split \(task.split) is empty") }
+            var e = EmojiRecallEval()
+            e.batchSize = task.batch
+            report.recall = [try e.run(set: "emoji, \(task.split) split", model: model, references: references, prompts: prompts,
+                                       sampling: EvalSampling(sampler: task.sampler, steps: task.steps, cfg: Float(task.cfg)))]
         case .shapesCaptions:
             var e = CaptionEval()
             e.batchSize = task.batch

@@ -101,6 +101,8 @@ public enum EvalSuite: String, Codable, Equatable, Sendable, CaseIterable {
     case shapesImages = "shapes-images"
     /// Shapes captioning: exact match and token F1 against the true captions of rendered scenes.
     case shapesCaptions = "shapes-captions"
+    /// Emoji text-to-image: recall@1 of the prompted emoji among all reference emoji.
+    case emojiImages = "emoji-images"
 }
 
 /// `eval`: a fixed evaluation set run through the model and scored by the Eval module (one item:
@@ -111,8 +113,10 @@ public struct EvalTask: Codable, Equatable, Sendable {
     public var suite: EvalSuite
     /// Prompts per GenEval category (shapes-images).
     public var perCategory: Int
-    /// Scenes to caption (shapes-captions).
+    /// Scenes to caption (shapes-captions) or emoji names to paint (emoji-images, at most).
     public var count: Int
+    /// Emoji split the prompts come from (emoji-images): train, val, test or heldout.
+    public var split: String = "test"
     /// "training" or "held-out" color-shape pairs.
     public var pool: String
     /// Seed of the prompt set or scene set.

@@ -243,16 +243,20 @@ public enum JobReader {
         }
 
         func eval(_ node: JobNode, place: String, index: Int) throws -> (JobTask, Int) {
-            let r = try reader(node, place, ["suite", "per_category", "count", "pool", "set_seed", "n", "seed", "sampler", "steps", "cfg"])
+            let r = try reader(node, place, ["suite", "per_category", "count", "split", "pool", "set_seed", "n", "seed", "sampler", "steps", "cfg"])
             guard let suiteName = try r.choice("suite", EvalSuite.allCases.map(\.rawValue)) else {
                 throw r.error("missing field \"suite\" (" + EvalSuite.allCases.map(\.rawValue).joined(separator: ", ") + ")")
             }
             let suite = EvalSuite(rawValue: suiteName)!
-            let images = suite == .shapesImages
-            for (key, wanted) in [("per_category", images), ("n", images), ("cfg", images), ("count", !images)] where r.has(key) && !wanted {
+            let images = suite != .shapesCaptions
+            let applies: [String: [EvalSuite]] = ["per_category": [.shapesImages], "n": [.shapesImages], "seed": [.shapesImages],
+                                                   "set_seed": [.shapesImages, .shapesCaptions], "pool": [.shapesImages, .shapesCaptions],
+                                                   "cfg": [.shapesImages, .emojiImages], "count": [.shapesCaptions, .emojiImages],
+                                                   "split": [.emojiImages]]
+            for (key, suites) in applies.sorted(by: { $0.key < $1.key }) where r.has(key) && !suites.contains(suite) {
                 throw r.error("field \"\(key)\" does not apply to suite \(suiteName)", line: r.node(key)?.line)
             }
-            let t = EvalTask(
+            var t = EvalTask(
                 folder: try folder(r, index: index, kind: "eval"), model: try r.string("model", maxLength: 500) ?? model,
                 suite: suite, perCategory: try r.int("per_category", in: JobLimits.perCategory) ?? 8,
                 count: try r.int("count", in: JobLimits.images) ?? 200,
@@ -263,6 +267,7 @@ public enum JobReader {
                 steps: try r.int("steps", in: JobLimits.steps) ?? (images ? defaults.steps : defaults.textSteps),
                 cfg: try r.double("cfg", in: JobLimits.cfg) ?? defaults.cfg,
                 batch: try r.int("batch", in: JobLimits.batch) ?? defaults.batch)
+            t.split = try r.choice("split", ["train", "val", "test", "heldout"]) ?? "test"
             return (.eval(t), 1)
         }
     }

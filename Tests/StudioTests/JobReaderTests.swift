@@ -169,6 +169,10 @@ final class JobReaderTests: XCTestCase {
         XCTAssertEqual(message("tasks:\n  - kind: compare\n    prompt: a\n"), "jobs/x.yaml: task 1 (compare): missing field \"runs\" (line 2)")
         XCTAssertEqual(message("tasks:\n  - kind: eval\n    suite: shapes-images\n    count: 3\n"),
                        "jobs/x.yaml: task 1 (eval): field \"count\" does not apply to suite shapes-images (line 4)")
+        XCTAssertEqual(message("tasks:\n  - kind: eval\n    suite: shapes-captions\n    split: test\n"),
+                       "jobs/x.yaml: task 1 (eval): field \"split\" does not apply to suite shapes-captions (line 4)")
+        XCTAssertEqual(message("tasks:\n  - kind: eval\n    suite: emoji-images\n    split: dev\n"),
+                       "jobs/x.yaml: task 1 (eval): field \"split\" must be one of \"train\", \"val\", \"test\", \"heldout\", got \"dev\" (line 4)")
         XCTAssertEqual(message("tasks:\n  - kind: caption\n    images: [missing.png]\n"),
                        "jobs/x.yaml: task 1 (caption): field \"images\" must be a list of existing image files, got \"missing.png\" (line 3)")
         XCTAssertEqual(message("tasks: 3\n"), "jobs/x.yaml: field \"tasks\" must be a list, got 3 (line 1)")
