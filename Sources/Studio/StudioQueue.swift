@@ -46,16 +46,15 @@ public enum ExecutorKind: String, Sendable, CaseIterable {
     /// `FakeExecutor`: deterministic stand-in for tests.
     case fake
 
-    /// A provider that loads each model once. `fakeDelay`: seconds per item of the fake executor;
-    /// `fakeLog`: its log of items made.
-    public func provider(fakeDelay: Double = 0, fakeLog: String? = nil) -> ExecutorProvider {
+    /// A provider that loads each model once. `threads`: for the model; `fakeDelay`: seconds per
+    /// item of the fake executor; `fakeLog`: its log of items made; `modelsRoot`: where model names
+    /// are looked up.
+    public func provider(threads: Int = 1, modelsRoot: String = "Models", fakeDelay: Double = 0, fakeLog: String? = nil) -> ExecutorProvider {
         switch self {
         case .fake:
             return CachingExecutorProvider { FakeExecutor(model: $0, delayPerItem: fakeDelay, logPath: fakeLog) }
         case .model:
-            return CachingExecutorProvider { name in
-                throw DiptychError("cannot load model \(name): this build of diptych has no model runtime yet (use --executor fake to test the studio)")
-            }
+            return CachingExecutorProvider { try ModelExecutor(name: $0, modelsRoot: modelsRoot, threads: threads) }
         }
     }
 }

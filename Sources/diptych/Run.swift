@@ -32,15 +32,19 @@ struct StudioOptions: ParsableArguments {
         if let d = fakeDelay, !(0...60).contains(d) { throw ValidationError("--fake-delay must be between 0 and 60 seconds") }
     }
 
-    /// The executor provider: --executor, else $DIPTYCH_EXECUTOR, else the model runtime.
-    func provider() -> ExecutorProvider {
+    @Option(name: .long, help: "Folder where model names are looked up (a name can also be a bundle path).")
+    var models = "Models"
+
+    /// The executor provider: --executor, else $DIPTYCH_EXECUTOR, else the model bundles.
+    func provider(threads: Int) -> ExecutorProvider {
         let env = ProcessInfo.processInfo.environment
         let kind = ExecutorKind(rawValue: executor ?? env["DIPTYCH_EXECUTOR"] ?? "model") ?? .model
-        return kind.provider(fakeDelay: fakeDelay ?? env["DIPTYCH_FAKE_DELAY"].flatMap(Double.init) ?? 0, fakeLog: env["DIPTYCH_FAKE_LOG"])
+        return kind.provider(threads: threads, modelsRoot: models, fakeDelay: fakeDelay ?? env["DIPTYCH_FAKE_DELAY"].flatMap(Double.init) ?? 0,
+                             fakeLog: env["DIPTYCH_FAKE_LOG"])
     }
 
     func worker(_ queue: StudioQueue, options: WorkerOptions, stop: StopFlag, threads: Int) -> StudioWorker {
-        let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: provider(), store: queue.store)
+        let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: provider(threads: threads), store: queue.store)
         runner.threads = threads
         return StudioWorker(store: queue.store, runner: runner, options: options, stop: stop, progress: ProgressReporter(quiet: quiet))
     }

@@ -1,0 +1,54 @@
+// ModelExecutor.swift: the real executor: a model bundle (Models/<name>/, see ModelBundle) behind
+// `BundleModel`, which runs the samplers of the Diffusion module. Images: one batched sampling run
+// per claim (every image's noise comes from its own seed). Captions: one batched masked-diffusion
+// run. Fills: one text at a time (each has its own length and seed).
+import Core
+import Diffusion
+import Foundation
+import Media
+
+public final class ModelExecutor: TaskExecutor {
+    public let model: BundleModel
+    public let identity: ModelIdentity
+
+    /// `name` is a folder under `modelsRoot` ("default" -> Models/default) or a path to a bundle folder.
+    public init(name: String, modelsRoot: String = "Models", threads: Int) throws {
+        model = try BundleModel(path: ModelExecutor.path(of: name, modelsRoot: modelsRoot), threads: threads)
+        identity = ModelIdentity(name: name, hash: model.modelHash)
+    }
+
+    static func path(of name: String, modelsRoot: String) -> String {
+        let direct = FileManager.default.fileExists(atPath: name + "/bundle.json")
+        return direct || name.contains("/") ? name : modelsRoot + "/" + name
+    }
+
+    /// Network evaluations per image: one per step, two with classifier-free guidance (scale not 1).
+    static func nfe(steps: Int, cfg: Double) -> Int { steps * (cfg == 1 ? 1 : 2) }
+
+    public func generate(_ requests: [GenerationParameters]) throws -> [GeneratedImage] {
+        guard let first = requests.first else { return [] }
+        for p in requests {
+            guard p.width == model.imageSize, p.height == model.imageSize else {
+                throw DiptychError("model \(identity.name) paints \(model.imageSize)x\(model.imageSize) images, not \(p.width)x\(p.height)")
+            }
+            guard p.sampler == first.sampler, p.steps == first.steps, p.cfg == first.cfg else {
+                throw DiptychError("one batch must share sampler, steps and cfg")
+            }
+        }
+        let sampling = EvalSampling(sampler: first.sampler, steps: first.steps, cfg: Float(first.cfg))
+        let images = try model.generate(prompts: requests.map(\.prompt), seeds: requests.map(\.seed), sampling: sampling)
+        return images.map { GeneratedImage(image: $0, nfe: ModelExecutor.nfe(steps: first.steps, cfg: first.cfg)) }
+    }
+
+    public func caption(_ images: [Image], _ parameters: [TextParameters]) throws -> [GeneratedText] {
+        guard let first = parameters.first else { return [] }
+        let texts = try model.caption(images: images, decoding: EvalCaptioning(steps: first.steps, strategy: first.sampler))
+        return texts.map { GeneratedText(text: $0, nfe: first.steps) }
+    }
+
+    public func fill(_ texts: [String], _ parameters: [TextParameters]) throws -> [GeneratedText] {
+        try zip(texts, parameters).map { text, p in
+            GeneratedText(text: try model.fill(text, steps: p.steps, seed: p.seed), nfe: p.steps)
+        }
+    }
+}
