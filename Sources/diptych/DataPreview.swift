@@ -50,10 +50,11 @@ struct DataPreview: ParsableCommand {
         guard start < data.count else { throw DiptychError("\(file) has \(data.count) records; --start \(start) is past the end") }
         let n = min(count, data.count - start)
         let indices = spread ? (0..<n).map { start + $0 * (data.count - start) / n } : Array(start..<(start + n))
-        var sheet = ContactSheet()
-        sheet.columns = columns
-        let image = sheet.make(images: indices.map { data.image($0, size: side) },
-                               labels: indices.map { "\($0): \(data.captions[$0])" })
+        let cells = indices.map { ImageGrid.Cell(data.image($0, size: side), label: "\($0): \(data.captions[$0])") }
+        var options = ImageGrid.Options()
+        options.cellScale = max(1, 96 / side)
+        let grid = stride(from: 0, to: cells.count, by: columns).map { Array(cells[$0..<min($0 + columns, cells.count)]) }
+        let image = ImageGrid(rows: grid, options: options).render()
         try ImageFile.write(image, to: out, text: [("Description", "diptych data preview \(file), records \(indices.first!)...\(indices.last!)")])
         if let dir = images {
             for i in indices {

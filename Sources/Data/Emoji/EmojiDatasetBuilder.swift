@@ -77,7 +77,7 @@ public struct EmojiDatasetBuilder: Sendable {
             do { bitmap = try ImageFile.decode(Data(png)) } catch { skip("PNG of glyph \(glyph): \(error)"); continue }
             let flat = bitmap.composited(onto: [1, 1, 1]).converted(toChannels: 3)
             let images = sizes.map { side in
-                AreaResize.squareResize(flat, side: side, fill: [1, 1, 1]).pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) }
+                flat.centeredOnSquare(fill: [1, 1, 1]).resized(width: side, height: side, filter: .area).pixels.map { UInt8(($0 * 255).rounded().clamped(0, 255)) }
             }
             items.append(EmojiItem(entry: e, glyph: glyph, split: "", images: images))
             if items.count % 500 == 0 { log("emoji: \(items.count) images") }
