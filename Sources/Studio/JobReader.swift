@@ -19,7 +19,7 @@ public enum JobReader {
         let root = try JobValueReader.parse(text, file: file)
         let top = try FieldReader(root, file: file, place: nil, allowed: ["name", "description", "model", "defaults", "tasks"])
         let name = try top.string("name", maxLength: JobLimits.nameLength.upperBound) ?? defaultName ?? ""
-        guard OutputNames.isSafeComponent(name) else {
+        guard OutputNames.isSafeComponent(name), !name.hasPrefix(StudioQueue.databaseName), name != "README.md" else {
             throw top.bad("name", "a name of letters, digits, \".\", \"_\" and \"-\" (it names the folder Outputs/<name>/)", .string(name))
         }
         _ = try top.string("description", maxLength: 10_000)

@@ -191,7 +191,7 @@ final class JobReaderTests: XCTestCase {
             let m = message("tasks:\n  - kind: generate\n    prompt: a\n    name: \"\(bad)\"\n")
             XCTAssertTrue(m.hasPrefix("jobs/x.yaml: task 1 (generate): field \"name\" must be a folder inside Outputs/<job>/"), "\(bad): \(m)")
         }
-        for bad in ["../up", "a/b", ".x", ""] {
+        for bad in ["../up", "a/b", ".x", "", "studio.sqlite", "studio.sqlite-wal", "README.md"] {
             let m = message("name: \"\(bad)\"\ntasks:\n  - kind: generate\n    prompt: a\n")
             XCTAssertTrue(m.hasPrefix("jobs/x.yaml: field \"name\" must be"), "\(bad): \(m)")
         }
