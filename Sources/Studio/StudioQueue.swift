@@ -1,6 +1,6 @@
 // StudioQueue.swift: the studio's entry points for the CLI: where the database and job folders
-// are, putting a job file in the queue (read, plan, sync; files of changed or removed items are
-// deleted), and choosing the executor (the model runtime, or the fake one for tests).
+// are, and putting a job file in the queue (read, plan, sync; files of changed or removed items are
+// deleted).
 import Core
 import Foundation
 
@@ -36,25 +36,5 @@ public struct StudioQueue {
     public func writeManifest(job: Int64, name: String) throws {
         let dir = try jobDirectory(name)
         try store.writeManifest(job: job) { manifest in try AtomicFile.write(try manifest.encoded(), to: dir + "/manifest.json") }
-    }
-}
-
-/// Which executor a worker uses.
-public enum ExecutorKind: String, Sendable, CaseIterable {
-    /// The trained model (Models/<name>/).
-    case model
-    /// `FakeExecutor`: deterministic stand-in for tests.
-    case fake
-
-    /// A provider that loads each model once. `threads`: for the model; `fakeDelay`: seconds per
-    /// item of the fake executor; `fakeLog`: its log of items made; `modelsRoot`: where model names
-    /// are looked up.
-    public func provider(threads: Int = 1, modelsRoot: String = "Models", fakeDelay: Double = 0, fakeLog: String? = nil) -> ExecutorProvider {
-        switch self {
-        case .fake:
-            return CachingExecutorProvider { FakeExecutor(model: $0, delayPerItem: fakeDelay, logPath: fakeLog) }
-        case .model:
-            return CachingExecutorProvider { try ModelExecutor(name: $0, modelsRoot: modelsRoot, threads: threads) }
-        }
     }
 }

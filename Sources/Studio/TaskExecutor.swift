@@ -52,24 +52,6 @@ public protocol ExecutorProvider: AnyObject {
     func executor(for model: String) throws -> TaskExecutor
 }
 
-/// Keeps one executor per model name, made by `load` on first use.
-public final class CachingExecutorProvider: ExecutorProvider {
-    private var cache: [String: TaskExecutor] = [:]
-    private let load: (String) throws -> TaskExecutor
-
-    public init(load: @escaping (String) throws -> TaskExecutor) { self.load = load }
-
-    public func executor(for model: String) throws -> TaskExecutor {
-        if let e = cache[model] { return e }
-        let e = try load(model)
-        cache[model] = e
-        return e
-    }
-
-    /// Models loaded so far (for logs and tests).
-    public var loadedModels: [String] { cache.keys.sorted() }
-}
-
 /// The evaluation seam (`EvalModel`) over an executor, so `eval` tasks use the same loaded model.
 public struct ExecutorEvalModel: EvalModel {
     public let executor: TaskExecutor
