@@ -35,9 +35,9 @@ public enum Matmul {
     /// count), so a split product gives the same bits on any number of threads.
     @inline(__always)
     public static func rowBlock(m: Int, n: Int, k: Int) -> Int {
-        if m * n * k < 1 << 21 { return max(m, 1) }          // small: one call
-        let target = (m + 7) / 8                             // about 8 blocks
-        return max(64, (target + 15) / 16 * 16)
+        if m * n * k < 1 << 21 || m < 32 { return max(m, 1) }  // small: one call
+        let blocks = min(8, max(2, m / 256))                   // 2 to 8 blocks of at least 256 rows when m allows
+        return ((m + blocks - 1) / blocks + 15) / 16 * 16
     }
 
     /// C = alpha op(A) op(B) + beta C (row-major, as BLAS.sgemm), the rows of C split into fixed

@@ -28,6 +28,10 @@ struct Bench: ParsableCommand {
         let shapes = quick ? [(2048, 768, 256), (2048, 256, 1024)]
                            : [(2048, 768, 256), (2048, 256, 256), (2048, 1024, 256), (2048, 256, 1024), (1024, 1024, 1024)]
         let tokenCounts = quick ? [64] : [64, 256]
+        let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        if !common.json {
+            print("OpenBLAS kernel \(BLAS.coreName)" + (coreType.map { " (forced by OPENBLAS_CORETYPE=\($0))" } ?? ""))
+        }
         var gemms: [GemmBenchResult] = []
         var blocks: [BlockBenchResult] = []
         for t in threadCounts {
@@ -51,10 +55,12 @@ struct Bench: ParsableCommand {
             }
         }
         if common.json {
-            struct Report: Codable { var gemm: [GemmBenchResult]; var block: [BlockBenchResult]; var blas: String }
+            struct Report: Codable {
+                var gemm: [GemmBenchResult]; var block: [BlockBenchResult]; var blas: String; var coreTypeOverride: String?
+            }
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try enc.encode(Report(gemm: gemms, block: blocks, blas: BLAS.coreName))
+            let data = try enc.encode(Report(gemm: gemms, block: blocks, blas: BLAS.coreName, coreTypeOverride: coreType))
             print(String(decoding: data, as: UTF8.self))
         }
     }

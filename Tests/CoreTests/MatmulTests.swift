@@ -60,4 +60,43 @@ final class MatmulTests: XCTestCase {
             }
         }
     }
+
+    func testSplitProductsMatchReferenceAndThreadCount() {
+        // row-split product (m * n * k above the one-call limit: 2 row blocks)
+        let m = 300, n = 70, k = 120
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = random(ta ? [k, m] : [m, k], seed: 7), b = random(tb ? [n, k] : [k, n], seed: 8)
+            XCTAssertGreaterThan((m + Matmul.rowBlock(m: m, n: n, k: k) - 1) / Matmul.rowBlock(m: m, n: n, k: k), 1)
+            var results: [[Float]] = []
+            for threads in [1, 2] {
+                let c = Tensor(shape: [m, n])
+                Matmul.gemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a.data, lda: a.shape[1], b: b.data, ldb: b.shape[1],
+                            c: c.data, ldc: n, threads: threads)
+                results.append(c.toArray())
+            }
+            XCTAssertEqual(results[0], results[1])
+            let ref = Tensor(shape: [m, n])
+            Matmul.reference(transA: ta, transB: tb, m: m, n: n, k: k, a: a.data, lda: a.shape[1], b: b.data,
+                             ldb: b.shape[1], c: ref.data, ldc: n)
+            for i in 0..<m * n { XCTAssertEqual(results[0][i], ref[i], accuracy: 1e-3) }
+        }
+        // split reduction (a weight gradient: dW[out, in] += dy^T x over 1100 rows, 4 partial products)
+        let rows = 1100, outF = 12, inF = 9
+        XCTAssertEqual(Matmul.reductionBlocks(k: rows), 4)
+        let dy = random([rows, outF], seed: 9), x = random([rows, inF], seed: 10)
+        let scratch = Tensor(shape: [Matmul.maxReductionBlocks - 1, outF, inF])
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            let dw = Tensor(shape: [outF, inF])
+            dw.fill(0.5)
+            Matmul.gemmSplitK(transA: true, m: outF, n: inF, k: rows, a: dy.data, lda: outF, b: x.data, ldb: inF, beta: 1,
+                              c: dw.data, ldc: inF, scratch: scratch.data, threads: threads)
+            results.append(dw.toArray())
+        }
+        XCTAssertEqual(results[0], results[1])
+        let ref = Tensor(shape: [outF, inF])
+        Matmul.reference(transA: true, transB: false, m: outF, n: inF, k: rows, a: dy.data, lda: outF, b: x.data, ldb: inF,
+                         c: ref.data, ldc: inF)
+        for i in 0..<outF * inF { XCTAssertEqual(results[0][i], ref[i] + 0.5, accuracy: 1e-3) }
+    }
 }
