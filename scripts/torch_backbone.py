@@ -69,22 +69,24 @@ class Block(nn.Module):
         d = cfg["width"]
         self.heads, self.eps = cfg["heads"], cfg["layerNormEps"]
         self.adaLN = nn.Linear(d, 6 * d)
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.fc1 = nn.Linear(d, cfg["mlpRatio"] * d)
-        self.fc2 = nn.Linear(cfg["mlpRatio"] * d, d)
+        self.attn = nn.Module()
+        self.attn.qkv = nn.Linear(d, 3 * d)
+        self.attn.proj = nn.Linear(d, d)
+        self.mlp = nn.Module()
+        self.mlp.fc1 = nn.Linear(d, cfg["mlpRatio"] * d)
+        self.mlp.fc2 = nn.Linear(cfg["mlpRatio"] * d, d)
 
     def forward(self, x, c, key_valid):
         B, T, d = x.shape
         shift_a, scale_a, gate_a, shift_m, scale_m, gate_m = self.adaLN(F.silu(c)).chunk(6, dim=1)
         h = F.layer_norm(x, (d,), eps=self.eps) * (1 + scale_a[:, None]) + shift_a[:, None]
-        q, k, v = self.qkv(h).reshape(B, T, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = self.attn.qkv(h).reshape(B, T, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
         att = (q @ k.transpose(-1, -2)) / math.sqrt(d // self.heads)          # [B, H, T, T]
         att = att.masked_fill(~key_valid[:, None, None, :], float("-inf")).softmax(dim=-1)
         a = (att @ v).transpose(1, 2).reshape(B, T, d)
-        x = x + gate_a[:, None] * self.proj(a)
+        x = x + gate_a[:, None] * self.attn.proj(a)
         h = F.layer_norm(x, (d,), eps=self.eps) * (1 + scale_m[:, None]) + shift_m[:, None]
-        return x + gate_m[:, None] * self.fc2(F.gelu(self.fc1(h), approximate="tanh"))
+        return x + gate_m[:, None] * self.mlp.fc2(F.gelu(self.mlp.fc1(h), approximate="tanh"))
 
 
 class Backbone(nn.Module):

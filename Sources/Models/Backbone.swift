@@ -1,135 +1,156 @@
 // Backbone.swift: Diptych's dual-diffusion transformer (D-DiT, Li et al. 2024) with forward and
-// backward passes. Tokens are [text | image patches]; one stack of adaLN-Zero DiT blocks (Peebles & Xie
-// 2023) conditioned on the image timestep (+ an optional guidance-scale embedding for distillation,
-// LCM, Luo et al. 2023); an image head (final adaLN + linear, predicting v or eps) and a text head
-// (LN + linear to vocabulary logits with the [MASK] logit at -inf: MDLM's SUBS, Sahoo et al. 2024).
-// The PyTorch reference is scripts/torch_backbone.py; ModelsTests checks parity with its fixture.
+// backward passes, built from NN's layers. Tokens are [text | image patches]; one stack of adaLN-Zero
+// DiT blocks (Peebles & Xie 2023) conditioned on the image timestep (+ an optional guidance-scale
+// embedding for distillation, LCM, Luo et al. 2023); an image head (final adaLN + linear, predicting v
+// or eps) and a text head (LN + linear to vocabulary logits with the [MASK] logit at -inf: MDLM's SUBS,
+// Sahoo et al. 2024). The PyTorch reference is scripts/torch_backbone.py; ModelsTests checks parity.
 import Core
+import NN
 
 public final class Backbone {
     public let config: BackboneConfig
+    public let maxBatch: Int
     public let parameters: BackboneParameters
-    /// [N, d] fixed 2-D sin-cos positions of the image patches.
-    let imagePositions: Tensor
+    let textEmbed: Param, textPos: Param, modality: Param      // [V, d], [L, d], [2, d]
+    let patchEmbed: Linear
+    let tEmbed: TimestepEmbedding, gEmbed: TimestepEmbedding
+    let blocks: [DiTBlock]
+    let finalMod: AdaLNModulation
+    let finalNorm: ModulatedLayerNorm
+    let finalLinear: Linear
+    let textNorm: LayerNorm
+    let textHead: Linear
+    let imagePositions: Tensor   // [N, d] fixed 2-D sin-cos
+    let a: BackboneActivations
+    /// Threads of our loops (OpenBLAS's are set by Threads.configure).
+    public var threads = 1 {
+        didSet {
+            for b in blocks { b.threads = threads }
+            for l in [patchEmbed, finalLinear, textHead] { l.threads = threads }
+            tEmbed.threads = threads; gEmbed.threads = threads; finalMod.threads = threads
+            finalNorm.threads = threads; textNorm.threads = threads
+        }
+    }
 
-    public init(config: BackboneConfig) throws {
+    /// Image head output of the last forward: [B, C, H, W] (first B rows valid).
+    public var image: Tensor { a.image }
+    /// Text logits of the last forward: [B, L, V], [MASK] column -inf.
+    public var logits: Tensor { a.logits }
+
+    public init(config: BackboneConfig, maxBatch: Int, seed: UInt64 = 0) throws {
         if let problem = config.validationError() { throw DiptychError("backbone config: \(problem)") }
+        guard maxBatch >= 1 else { throw DiptychError("backbone: maxBatch must be at least 1") }
         self.config = config
-        parameters = BackboneParameters(config: config)
-        imagePositions = BackboneTokens.imagePositions(dim: config.width, grid: config.gridSize)
+        self.maxBatch = maxBatch
+        let d = config.width, T = config.sequenceLength, B = maxBatch
+        let s = ParameterStore()
+        textEmbed = s.register("text_embed", shape: [config.vocabSize, d], initScheme: .normal(std: 0.02), decay: false)
+        textPos = s.register("text_pos", shape: [config.textLength, d], initScheme: .normal(std: 0.02), decay: false)
+        modality = s.register("modality", shape: [2, d], initScheme: .normal(std: 0.02), decay: false)
+        patchEmbed = Linear(s, "patch_embed", in: config.patchDim, out: d)
+        tEmbed = TimestepEmbedding(s, "t_embed", dim: d, frequencyDim: config.frequencyDim, inputScale: config.timeScale, maxBatch: B)
+        gEmbed = TimestepEmbedding(s, "g_embed", dim: d, frequencyDim: config.frequencyDim, inputScale: config.guidanceScale, maxBatch: B)
+        let bc = DiTBlockConfig(dim: d, heads: config.heads, mlpRatio: config.mlpRatio, eps: config.layerNormEps)
+        blocks = (0..<config.depth).map { DiTBlock(s, "blocks.\($0)", config: bc, maxBatch: B, maxTokens: T) }
+        finalMod = AdaLNModulation(s, "final_adaLN", dim: d, chunks: 2, maxBatch: B)
+        finalNorm = ModulatedLayerNorm(dim: d, maxRows: B * config.imageTokens, eps: config.layerNormEps)
+        finalLinear = Linear(s, "final_linear", in: d, out: config.patchDim, weightInit: .zeros)
+        textNorm = LayerNorm(nil, "text_norm", dim: d, maxRows: B * config.textLength, eps: config.layerNormEps, affine: false)
+        textHead = Linear(s, "text_head", in: d, out: config.vocabSize)
+        s.finalize(seed: seed)
+        parameters = BackboneParameters(store: s)
+        parameters.initialise(seed: seed)
+        imagePositions = BackboneTokens.imagePositions(dim: d, grid: config.gridSize)
+        a = BackboneActivations(config: config, capacity: B)
     }
 
     /// Forward pass for `tokens` [B, L], `latents` [B, C, H, W], image `times` [B] (diffusion timesteps
-    /// in [0, trainSteps - 1]; clean images use 0) and an optional guidance scale [B]. Outputs land in a.image and a.logits; activations stay in `a`.
-    public func forward(tokens: [Int32], latents: UnsafePointer<Float>, times: [Float], guidance: [Float]? = nil,
-                        activations a: BackboneActivations) {
-        let cfg = config, p = parameters
+    /// in [0, trainSteps - 1]; clean images use 0) and an optional guidance scale [B]. Outputs in
+    /// `image` and `logits`; activations are kept for `backward`.
+    public func forward(tokens: [Int32], latents: UnsafePointer<Float>, times: [Float], guidance: [Float]? = nil) {
+        let cfg = config, st = parameters.store
         let B = times.count, L = cfg.textLength, N = cfg.imageTokens, T = cfg.sequenceLength, d = cfg.width
-        let P = cfg.patchDim, F = cfg.frequencyDim
-        precondition(B <= a.capacity && tokens.count == B * L, "batch \(B) does not fit the activations")
+        precondition(B <= maxBatch && tokens.count == B * L, "batch \(B) > maxBatch \(maxBatch) or tokens not [B, L]")
         a.batch = B
         a.tokens = tokens
         a.hasGuidance = guidance != nil
-        a.keyValid = [Bool](repeating: true, count: B * T)
-        for b in 0..<B { for l in 0..<L { a.keyValid[b * T + l] = tokens[b * L + l] != Int32(cfg.padToken) } }
-
-        // Embeddings -> blocks[0].xin.
-        let x = a.blocks[0].xin.data, emb = p.w("text_embed"), pos = p.w("text_pos"), modality = p.w("modality")
+        for b in 0..<B {
+            for t in 0..<T { a.keyMask.data[b * T + t] = t < L && tokens[b * L + t] == Int32(cfg.padToken) ? 0 : 1 }
+        }
+        // Embeddings -> xs[0].
+        let x = a.xs[0].data, emb = st.value(textEmbed), pos = st.value(textPos), mod = st.value(modality)
         for b in 0..<B {
             for l in 0..<L {
                 let tok = Int(tokens[b * L + l])
                 precondition((0..<cfg.vocabSize).contains(tok), "token \(tok) outside the vocabulary")
                 let r = x + (b * T + l) * d, e = emb + tok * d, q = pos + l * d
-                for i in 0..<d { r[i] = e[i] + q[i] + modality[i] }
+                for i in 0..<d { r[i] = e[i] + q[i] + mod[i] }
             }
         }
         BackboneTokens.patchify(latents, a.patches.data, batch: B, channels: cfg.latentChannels, size: cfg.latentSize,
                                 patch: cfg.patchSize)
-        BK.linear(a.patches.data, p.w("patch_embed.weight"), p.w("patch_embed.bias"), a.fxin.data, n: B * N, inp: P, out: d)
+        patchEmbed.forward(a.patches.data, a.fxin.data, rows: B * N)
         for b in 0..<B {
             for t in 0..<N {
                 let r = x + (b * T + L + t) * d, e = a.fxin.data + (b * N + t) * d, q = imagePositions.data + t * d
-                for i in 0..<d { r[i] = e[i] + q[i] + modality[d + i] }
+                for i in 0..<d { r[i] = e[i] + q[i] + mod[d + i] }
             }
         }
-
         // Conditioning c = TimestepEmbed(t) [+ GuidanceEmbed(w)].
-        func scalarEmbed(_ name: String, _ values: [Float], scale: Float, freq: Tensor, h: Tensor, s: Tensor, accumulate: Bool) {
-            BackboneTokens.frequencyFeatures(values, scale: scale, dim: F, into: freq.data)
-            BK.linear(freq.data, p.w(name + ".fc1.weight"), p.w(name + ".fc1.bias"), h.data, n: B, inp: F, out: d)
-            BK.silu(h.data, s.data, count: B * d)
-            if accumulate {
-                BK.linear(s.data, p.w(name + ".fc2.weight"), p.w(name + ".fc2.bias"), a.dEmb.data, n: B, inp: d, out: d)
-                BK.add(a.dEmb.data, into: a.c.data, count: B * d)
-            } else {
-                BK.linear(s.data, p.w(name + ".fc2.weight"), p.w(name + ".fc2.bias"), a.c.data, n: B, inp: d, out: d)
-            }
-        }
-        scalarEmbed("t_embed", times, scale: cfg.timeScale, freq: a.tFreq, h: a.tH, s: a.tS, accumulate: false)
+        times.withUnsafeBufferPointer { tEmbed.forward($0.baseAddress!, a.c.data, batch: B) }
         if let guidance {
             precondition(guidance.count == B)
-            scalarEmbed("g_embed", guidance, scale: cfg.guidanceScale, freq: a.gFreq, h: a.gH, s: a.gS, accumulate: true)
+            guidance.withUnsafeBufferPointer { gEmbed.forward($0.baseAddress!, a.gEmb.data, batch: B) }
+            Kernels.add(a.c.data, a.gEmb.data, a.c.data, B * d)
         }
-        BK.silu(a.c.data, a.cS.data, count: B * d)
-
-        for i in 0..<cfg.depth {
-            BackboneBlock.forward(i, p, cfg, a, out: i + 1 < cfg.depth ? a.blocks[i + 1].xin.data : a.xout.data)
+        for (i, block) in blocks.enumerated() {
+            block.forward(a.xs[i].data, c: a.c.data, keyMask: a.keyMask.data, a.xs[i + 1].data, batch: B, tokens: T)
         }
-
+        let xout = a.xs[cfg.depth].data
         // Image head: final adaLN on the image rows, linear to patches, unpatchify.
-        gatherRows(a.xout.data, a.fxin.data, B: B, from: L, count: N)
-        BK.layerNorm(a.fxin.data, a.fxhat.data, a.frstd.data, n: B * N, d: d, eps: cfg.layerNormEps)
-        BK.linear(a.cS.data, p.w("final_adaLN.weight"), p.w("final_adaLN.bias"), a.fmod.data, n: B, inp: d, out: 2 * d)
-        BackboneBlock.modulate(a.fxhat.data, a.fh.data, shift: a.fmod.data, scale: a.fmod.data + d, modStride: 2 * d,
-                               B: B, T: N, d: d)
-        BK.linear(a.fh.data, p.w("final_linear.weight"), p.w("final_linear.bias"), a.fout.data, n: B * N, inp: d, out: P)
+        gatherRows(xout, a.fxin.data, B: B, from: L, count: N)
+        finalMod.forward(a.c.data, a.fmod.data, batch: B)
+        finalNorm.forward(a.fxin.data, a.fh.data, shift: a.fmod.data, scale: a.fmod.data + d, modStride: 2 * d, batch: B, tokens: N)
+        finalLinear.forward(a.fh.data, a.fout.data, rows: B * N)
         BackboneTokens.unpatchify(a.fout.data, a.image.data, batch: B, channels: cfg.latentChannels, size: cfg.latentSize,
                                   patch: cfg.patchSize)
-
         // Text head: LN + linear; the [MASK] logit is -inf (SUBS).
-        gatherRows(a.xout.data, a.txin.data, B: B, from: 0, count: L)
-        BK.layerNorm(a.txin.data, a.txhat.data, a.trstd.data, n: B * L, d: d, eps: cfg.layerNormEps)
-        BK.linear(a.txhat.data, p.w("text_head.weight"), p.w("text_head.bias"), a.logits.data, n: B * L, inp: d,
-                  out: cfg.vocabSize)
+        gatherRows(xout, a.txin.data, B: B, from: 0, count: L)
+        textNorm.forward(a.txin.data, a.txhat.data, rows: B * L)
+        textHead.forward(a.txhat.data, a.logits.data, rows: B * L)
         for r in 0..<B * L { a.logits.data[r * cfg.vocabSize + cfg.maskToken] = -.infinity }
     }
 
-    /// Backward pass after `forward` with the same activations. dImage: [B, C, H, W] and dLogits:
-    /// [B, L, V] (either may be nil = zero). Accumulates into parameters.grads; writes dL/dlatents if given.
-    public func backward(dImage: UnsafePointer<Float>?, dLogits: UnsafePointer<Float>?, activations a: BackboneActivations,
-                         dLatents: UnsafeMutablePointer<Float>? = nil) {
-        let cfg = config, p = parameters
+    /// Backward pass after `forward`. dImage: [B, C, H, W] and dLogits: [B, L, V] (either may be nil =
+    /// zero). Adds into the parameter gradients; writes dL/dlatents when given.
+    public func backward(dImage: UnsafePointer<Float>?, dLogits: UnsafePointer<Float>?, dLatents: UnsafeMutablePointer<Float>? = nil) {
+        let cfg = config, st = parameters.store
         let B = a.batch, L = cfg.textLength, N = cfg.imageTokens, T = cfg.sequenceLength, d = cfg.width
-        let P = cfg.patchDim, F = cfg.frequencyDim
         a.dx.zero()
-        a.dcS.zero()
+        a.dc.zero()
         if let dImage {
             BackboneTokens.patchify(dImage, a.dfout.data, batch: B, channels: cfg.latentChannels, size: cfg.latentSize,
                                     patch: cfg.patchSize)
-            BK.linearBackward(a.dfout.data, a.fh.data, p.w("final_linear.weight"), dx: a.dsmall.data,
-                              dw: p.g("final_linear.weight"), db: p.g("final_linear.bias"), n: B * N, inp: d, out: P)
-            BackboneBlock.modulateBackward(a.dsmall.data, a.fxhat.data, scale: a.fmod.data + d, dxhat: a.dxhat.data,
-                                           dshift: a.dmod.data, dscale: a.dmod.data + d, modStride: 2 * d, B: B, T: N, d: d)
-            BK.layerNormBackward(a.dxhat.data, a.fxhat.data, a.frstd.data, a.dh.data, n: B * N, d: d, accumulate: false)
-            scatterRows(a.dh.data, a.dx.data, B: B, to: L, count: N)
-            BK.linearBackward(a.dmod.data, a.cS.data, p.w("final_adaLN.weight"), dx: a.dcS.data,
-                              dw: p.g("final_adaLN.weight"), db: p.g("final_adaLN.bias"), n: B, inp: d, out: 2 * d,
-                              accumulateDx: true)
+            finalLinear.backward(a.dfout.data, a.fh.data, a.dsmall.data, rows: B * N)
+            a.dfmod.zero()
+            finalNorm.backward(a.dsmall.data, a.fxin.data, a.dsmall2.data, accumulate: false, scale: a.fmod.data + d,
+                               dshift: a.dfmod.data, dscale: a.dfmod.data + d, modStride: 2 * d, batch: B, tokens: N)
+            scatterRows(a.dsmall2.data, a.dx.data, B: B, to: L, count: N)
+            finalMod.backward(a.dfmod.data, a.c.data, a.dc.data)
         }
         if let dLogits {
-            BK.linearBackward(dLogits, a.txhat.data, p.w("text_head.weight"), dx: a.dsmall.data, dw: p.g("text_head.weight"),
-                              db: p.g("text_head.bias"), n: B * L, inp: d, out: cfg.vocabSize)
-            BK.layerNormBackward(a.dsmall.data, a.txhat.data, a.trstd.data, a.dh.data, n: B * L, d: d, accumulate: false)
-            scatterRows(a.dh.data, a.dx.data, B: B, to: 0, count: L)
+            textHead.backward(dLogits, a.txhat.data, a.dsmall.data, rows: B * L)
+            textNorm.backward(a.dsmall.data, a.txin.data, a.dsmall2.data, rows: B * L)
+            scatterRows(a.dsmall2.data, a.dx.data, B: B, to: 0, count: L)
         }
-        for i in stride(from: cfg.depth - 1, through: 0, by: -1) { BackboneBlock.backward(i, p, cfg, a) }
-
+        for i in stride(from: cfg.depth - 1, through: 0, by: -1) {
+            blocks[i].backward(a.dx.data, a.dx.data, dc: a.dc.data)
+        }
         // Embeddings.
-        let dx = a.dx.data, gEmb = p.g("text_embed"), gPos = p.g("text_pos"), gMod = p.g("modality")
+        let dx = a.dx.data, gEmb = st.grad(textEmbed), gPos = st.grad(textPos), gMod = st.grad(modality)
         for b in 0..<B {
             for l in 0..<L {
-                let r = dx + (b * T + l) * d
-                let tok = Int(a.tokens[b * L + l])
+                let r = dx + (b * T + l) * d, tok = Int(a.tokens[b * L + l])
                 for i in 0..<d { gEmb[tok * d + i] += r[i]; gPos[l * d + i] += r[i]; gMod[i] += r[i] }
             }
             for t in 0..<N {
@@ -138,27 +159,16 @@ public final class Backbone {
             }
         }
         gatherRows(dx, a.dsmall.data, B: B, from: L, count: N)
-        BK.linearBackward(a.dsmall.data, a.patches.data, p.w("patch_embed.weight"), dx: dLatents == nil ? nil : a.dpatch.data,
-                          dw: p.g("patch_embed.weight"), db: p.g("patch_embed.bias"), n: B * N, inp: P, out: d)
+        patchEmbed.backward(a.dsmall.data, a.patches.data, dLatents == nil ? nil : a.dpatch.data, rows: B * N)
         if let dLatents {
             BackboneTokens.unpatchify(a.dpatch.data, dLatents, batch: B, channels: cfg.latentChannels, size: cfg.latentSize,
                                       patch: cfg.patchSize)
         }
-
-        // Conditioning: c = t_embed(t) [+ g_embed(w)], cS = SiLU(c).
-        BK.siluBackward(a.dcS.data, a.c.data, a.dc.data, count: B * d, accumulate: false)
-        func scalarBackward(_ name: String, freq: Tensor, h: Tensor, s: Tensor) {
-            BK.linearBackward(a.dc.data, s.data, p.w(name + ".fc2.weight"), dx: a.dEmb.data, dw: p.g(name + ".fc2.weight"),
-                              db: p.g(name + ".fc2.bias"), n: B, inp: d, out: d)
-            BK.siluBackward(a.dEmb.data, h.data, a.dEmb.data, count: B * d, accumulate: false)
-            BK.linearBackward(a.dEmb.data, freq.data, p.w(name + ".fc1.weight"), dx: nil, dw: p.g(name + ".fc1.weight"),
-                              db: p.g(name + ".fc1.bias"), n: B, inp: F, out: d)
-        }
-        scalarBackward("t_embed", freq: a.tFreq, h: a.tH, s: a.tS)
-        if a.hasGuidance { scalarBackward("g_embed", freq: a.gFreq, h: a.gH, s: a.gS) }
+        tEmbed.backward(a.dc.data)
+        if a.hasGuidance { gEmbed.backward(a.dc.data) }
     }
 
-    /// dst[b, 0..<count, :] = src[b, from..<from+count, :] (src rows of a [B, T, d] stream).
+    /// dst[b, 0..<count, :] = src[b, from..<from+count, :] (rows of a [B, T, d] stream).
     func gatherRows(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, B: Int, from: Int, count: Int) {
         let T = config.sequenceLength, d = config.width
         for b in 0..<B { (dst + b * count * d).update(from: src + (b * T + from) * d, count: count * d) }
@@ -167,6 +177,9 @@ public final class Backbone {
     /// dst[b, to..<to+count, :] += src[b, 0..<count, :].
     func scatterRows(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, B: Int, to: Int, count: Int) {
         let T = config.sequenceLength, d = config.width
-        for b in 0..<B { BK.add(src + b * count * d, into: dst + (b * T + to) * d, count: count * d) }
+        for b in 0..<B {
+            let s = src + b * count * d, o = dst + (b * T + to) * d
+            Kernels.add(o, s, o, count * d)
+        }
     }
 }

@@ -5,6 +5,7 @@
 // RNG, so a resumed run continues exactly as an uninterrupted one would.
 import Core
 import Foundation
+import NN
 
 public struct JointStepResult: Sendable {
     public var loss: Float
@@ -20,35 +21,29 @@ public final class JointTrainer {
     public let dataset: LatentTextDataset
     public let builder: JointBatchBuilder
     public private(set) var state = JointTrainerState()
-    /// Adam first and second moments and the EMA weights, laid out like the parameter slab.
-    public let adamM: Tensor
-    public let adamV: Tensor
-    public let ema: Tensor
-    let activations: BackboneActivations
+    public let optimizer: AdamW
+    public let averaged: EMA
+    /// The EMA weights, laid out like the parameter slab.
+    public var ema: Tensor { averaged.shadow }
     let dImage: Tensor
     let dLogits: Tensor
-    /// 1 for entries that get weight decay, per slab element.
-    let decayMask: [Bool]
     var permutation: [Int] = []
+    /// Threads of our loops (and the layers').
+    public var threads = 1 { didSet { model.threads = threads; optimizer.threads = threads; averaged.threads = threads } }
 
     public init(config: JointTrainingConfig, dataset: LatentTextDataset, trainSteps: Int,
                 schedule: @escaping @Sendable (Float) -> (alpha: Float, sigma: Float)) throws {
         guard dataset.count > 0 else { throw DiptychError("the training set is empty") }
         self.config = config
         self.dataset = dataset
-        model = try Backbone(config: config.backbone)
-        model.parameters.initialise(seed: config.seed)
+        model = try Backbone(config: config.backbone, maxBatch: config.batchSize, seed: config.seed)
         builder = JointBatchBuilder(config: config.batch, backbone: config.backbone, trainSteps: trainSteps, schedule: schedule)
-        let n = model.parameters.values.count
-        adamM = Tensor(shape: [n]); adamV = Tensor(shape: [n]); ema = model.parameters.values.clone()
-        activations = BackboneActivations(config: config.backbone, capacity: config.batchSize)
+        optimizer = AdamW(store: model.parameters.store,
+                          config: AdamWConfig(beta1: config.beta1, beta2: config.beta2, eps: config.adamEpsilon,
+                                              weightDecay: config.weightDecay))
+        averaged = EMA(store: model.parameters.store, decay: config.emaDecay)
         dImage = Tensor(shape: [config.batchSize, config.backbone.latentCount])
         dLogits = Tensor(shape: [config.batchSize, config.backbone.textLength, config.backbone.vocabSize])
-        var mask = [Bool](repeating: false, count: n)
-        for e in model.parameters.entries where e.shape.count == 2 && e.name.hasSuffix(".weight") {
-            for i in e.offset..<e.offset + e.count { mask[i] = true }
-        }
-        decayMask = mask
         state.datasetCount = dataset.count
         state.rng = Philox(seed: config.seed).fork(0)
         permutation = Self.permutation(count: dataset.count, seed: config.seed, epoch: 0)
@@ -84,24 +79,27 @@ public final class JointTrainer {
         let batch = builder.build(dataset, indices: nextRows(), rng: &rng)
         let B = batch.times.count
         batch.latents.withUnsafeBufferPointer {
-            model.forward(tokens: batch.tokens, latents: $0.baseAddress!, times: batch.times, activations: activations)
+            model.forward(tokens: batch.tokens, latents: $0.baseAddress!, times: batch.times)
         }
         let imageLoss = batch.imageTargets.withUnsafeBufferPointer {
-            BackboneLoss.imageMSE(prediction: activations.image.data, target: $0.baseAddress!, weights: batch.imageWeights,
+            BackboneLoss.imageMSE(prediction: model.image.data, target: $0.baseAddress!, weights: batch.imageWeights,
                                   perExample: bb.latentCount, grad: dImage.data)
         }
         let textLoss = BackboneLoss.maskedCrossEntropy(
-            logits: activations.logits.data, tokens: batch.tokens, targets: batch.targets, pMask: batch.pMask,
+            logits: model.logits.data, tokens: batch.tokens, targets: batch.targets, pMask: batch.pMask,
             examples: batch.captionExamples, length: bb.textLength, vocab: bb.vocabSize, maskToken: bb.maskToken,
             grad: dLogits.data)
         let lambda = cfg.textLossWeight
         for i in 0..<B * bb.textLength * bb.vocabSize { dLogits.data[i] *= lambda }
         model.parameters.zeroGrads()
-        model.backward(dImage: dImage.data, dLogits: dLogits.data, activations: activations)
-        let norm = clipGradients()
+        model.backward(dImage: dImage.data, dLogits: dLogits.data)
+        let norm = cfg.gradClip > 0 ? GradientClipping.clip(model.parameters.grads, maxNorm: cfg.gradClip, threads: threads)
+            : GradientClipping.globalNorm(model.parameters.grads, threads: threads)
         let lr = cfg.learningRate(at: state.step)
-        adamW(lr: lr)
-        updateEMA()
+        optimizer.update(lr: lr)
+        let s = Float(state.step)
+        averaged.decay = min(cfg.emaDecay, (1 + s) / (10 + s))
+        averaged.update()
         state.step += 1
         state.samplesSeen += B
         state.rng = Philox(seed: cfg.seed).fork(UInt64(state.step))
@@ -109,47 +107,13 @@ public final class JointTrainer {
                                gradNorm: norm, learningRate: lr)
     }
 
-    /// Scales gradients to the clip norm; returns the norm before clipping.
-    func clipGradients() -> Float {
-        let g = model.parameters.grads
-        var s: Double = 0
-        for i in 0..<g.count { s += Double(g.data[i] * g.data[i]) }
-        let norm = Float(s.squareRoot())
-        if config.gradClip > 0 && norm > config.gradClip {
-            let k = config.gradClip / norm
-            for i in 0..<g.count { g.data[i] *= k }
-        }
-        return norm
-    }
-
-    /// AdamW with bias correction and decoupled weight decay on matrices.
-    func adamW(lr: Float) {
-        let c = config, t = Float(state.step + 1)
-        let b1 = c.beta1, b2 = c.beta2
-        let corr1 = 1 - powf(b1, t), corr2 = 1 - powf(b2, t)
-        let w = model.parameters.values.data, g = model.parameters.grads.data, m = adamM.data, v = adamV.data
-        for i in 0..<model.parameters.values.count {
-            m[i] = b1 * m[i] + (1 - b1) * g[i]
-            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-            let update = (m[i] / corr1) / ((v[i] / corr2).squareRoot() + c.adamEpsilon)
-            w[i] -= lr * (update + (decayMask[i] ? c.weightDecay * w[i] : 0))
-        }
-    }
-
-    func updateEMA() {
-        let s = Float(state.step)
-        let decay = min(config.emaDecay, (1 + s) / (10 + s))
-        let e = ema.data, w = model.parameters.values.data
-        for i in 0..<ema.count { e[i] = decay * e[i] + (1 - decay) * w[i] }
-    }
-
     // MARK: checkpoints
 
     /// Writes `dir`/state.json, config.json and the four slabs (weights, Adam m and v, EMA) as raw float32.
     public func saveCheckpoint(to dir: String) throws {
         try AtomicFile.write(Self.bytes(model.parameters.values), to: dir + "/weights.f32")
-        try AtomicFile.write(Self.bytes(adamM), to: dir + "/adam_m.f32")
-        try AtomicFile.write(Self.bytes(adamV), to: dir + "/adam_v.f32")
+        try AtomicFile.write(Self.bytes(optimizer.m), to: dir + "/adam_m.f32")
+        try AtomicFile.write(Self.bytes(optimizer.v), to: dir + "/adam_v.f32")
         try AtomicFile.write(Self.bytes(ema), to: dir + "/ema.f32")
         try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
         try AtomicFile.write(DefaultedJSON.encode(state), to: dir + "/state.json")  // last: marks the checkpoint complete
@@ -162,12 +126,13 @@ public final class JointTrainer {
         guard saved.datasetCount == dataset.count else {
             throw DiptychError("checkpoint was trained on \(saved.datasetCount) examples, the dataset has \(dataset.count)")
         }
-        for (name, t) in [("weights", model.parameters.values), ("adam_m", adamM), ("adam_v", adamV), ("ema", ema)] {
+        for (name, t) in [("weights", model.parameters.values), ("adam_m", optimizer.m), ("adam_v", optimizer.v), ("ema", ema)] {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
             guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
             data.withUnsafeBytes { t.data.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: t.count) }
         }
         state = saved
+        optimizer.step = saved.step
         permutation = Self.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
     }
 

@@ -87,7 +87,8 @@ public final class ModelBundle {
     public let codec: LatentCodec
     public let tokenizer: Tokenizer
 
-    public init(path: String) throws {
+    /// maxBatch: the most rows one backbone call will get (CFG doubles the images).
+    public init(path: String, maxBatch: Int) throws {
         self.path = path
         let mpath = path + "/bundle.json"
         guard let data = FileManager.default.contents(atPath: mpath) else {
@@ -103,7 +104,7 @@ public final class ModelBundle {
         let file = try SafeTensors(path: path + "/" + manifest.backbone)
         guard let json = file.metadata["config"] else { throw DiptychError("\(manifest.backbone): no config in the metadata") }
         let config = try DefaultedJSON.decode(BackboneConfig.self, from: Data(json.utf8), defaults: BackboneConfig())
-        backbone = try Backbone(config: config)
+        backbone = try Backbone(config: config, maxBatch: maxBatch)
         try Self.loadWeights(file, into: backbone.parameters)
     }
 

@@ -100,6 +100,7 @@ struct TrainBackbone: ParsableCommand {
                                            return (Float(c.alpha), Float(c.s))
                                        })
         let export = { try exportBundle(trainer: trainer, file: file, codec: codec, to: runDir + "/model") }
+        trainer.threads = threads
         let ckpt = runDir + "/checkpoint"
         if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
             try trainer.loadCheckpoint(from: ckpt)
@@ -113,7 +114,6 @@ struct TrainBackbone: ParsableCommand {
         var lastCheckpoint = Date(), windowStart = Date(), windowSamples = 0
         var acc = (loss: 0.0, img: 0.0, txt: 0.0, norm: 0.0, n: 0)
         while trainer.state.step < file.train.steps {
-            let stepStart = Date()
             let r = trainer.step()
             windowSamples += file.train.batchSize
             acc.loss += Double(r.loss); acc.img += Double(r.imageLoss); acc.txt += Double(r.textLoss)
@@ -132,7 +132,6 @@ struct TrainBackbone: ParsableCommand {
                 acc = (0, 0, 0, 0, 0)
                 windowStart = Date(); windowSamples = 0
             }
-            _ = stepStart
             let timeUp = maxMinutes.map { Date().timeIntervalSince(start) > $0 * 60 } ?? false
             if Date().timeIntervalSince(lastCheckpoint) > file.train.checkpointSeconds || timeUp {
                 try trainer.saveCheckpoint(to: ckpt)

@@ -23,7 +23,8 @@ final class BackboneParityTests: XCTestCase {
                                                   subdirectory: "Fixtures"))
         let file = try TestSafeTensors(path: url.path)
         let config = try JSONDecoder().decode(BackboneConfig.self, from: Data(try XCTUnwrap(file.metadata["config"]).utf8))
-        let model = try Backbone(config: config)
+        let B = file.tensors["in.t"]!.values.count
+        let model = try Backbone(config: config, maxBatch: B)
         var weights: [String: (shape: [Int], values: [Float])] = [:]
         for (name, t) in file.tensors where name.hasPrefix("w.") { weights[String(name.dropFirst(2))] = t }
         XCTAssertEqual(model.parameters.load(weights), [])
@@ -32,19 +33,17 @@ final class BackboneParityTests: XCTestCase {
         let targets = file.tensors["in.targets"]!.values.map { Int32($0) }
         let latent = file.tensors["in.latent"]!.values
         let times = file.tensors["in.t"]!.values, guidance = file.tensors["in.guidance"]!.values
-        let B = times.count, L = config.textLength, V = config.vocabSize
-        let acts = BackboneActivations(config: config, capacity: B)
-        latent.withUnsafeBufferPointer { model.forward(tokens: tokens, latents: $0.baseAddress!, times: times,
-                                                       guidance: guidance, activations: acts) }
-        XCTAssertLessThan(relativeError(acts.image.data, file.tensors["out.image"]!.values), 1e-4)
-        XCTAssertLessThan(relativeError(acts.logits.data, file.tensors["out.logits"]!.values), 1e-4)
+        let L = config.textLength, V = config.vocabSize
+        latent.withUnsafeBufferPointer { model.forward(tokens: tokens, latents: $0.baseAddress!, times: times, guidance: guidance) }
+        XCTAssertLessThan(relativeError(model.image.data, file.tensors["out.image"]!.values), 1e-4)
+        XCTAssertLessThan(relativeError(model.logits.data, file.tensors["out.logits"]!.values), 1e-4)
 
         let weight = file.tensors["in.image_weight"]!.values
         var imageLoss: Float = 0
-        for i in 0..<weight.count { imageLoss += acts.image.data[i] * weight[i] }
+        for i in 0..<weight.count { imageLoss += model.image.data[i] * weight[i] }
         let dLogits = Tensor(shape: [B, L, V])
         let textLoss = BackboneLoss.maskedCrossEntropy(
-            logits: acts.logits.data, tokens: tokens, targets: targets, pMask: file.tensors["in.p_mask"]!.values,
+            logits: model.logits.data, tokens: tokens, targets: targets, pMask: file.tensors["in.p_mask"]!.values,
             examples: Array(0..<B), length: L, vocab: V, maskToken: config.maskToken, grad: dLogits.data)
         let loss = file.tensors["out.loss"]!.values[0]
         XCTAssertLessThan(abs(imageLoss + textLoss - loss) / abs(loss), 1e-4)
@@ -52,7 +51,7 @@ final class BackboneParityTests: XCTestCase {
         model.parameters.zeroGrads()
         let dLatent = Tensor(shape: [latent.count])
         weight.withUnsafeBufferPointer {
-            model.backward(dImage: $0.baseAddress!, dLogits: dLogits.data, activations: acts, dLatents: dLatent.data)
+            model.backward(dImage: $0.baseAddress!, dLogits: dLogits.data, dLatents: dLatent.data)
         }
         XCTAssertLessThan(relativeError(dLatent.data, file.tensors["grad.latent"]!.values), 1e-4, "grad.latent")
         for e in model.parameters.entries {
@@ -66,18 +65,16 @@ final class BackboneParityTests: XCTestCase {
         var config = BackboneConfig(width: 16, depth: 1, heads: 2, latentSize: 4, latentChannels: 2, patchSize: 2,
                                     textLength: 4, vocabSize: 10)
         config.frequencyDim = 8
-        let model = try Backbone(config: config)
-        model.parameters.initialise(seed: 3)
-        let acts = BackboneActivations(config: config, capacity: 1)
+        let model = try Backbone(config: config, maxBatch: 1, seed: 3)
         let latent = [Float](repeating: 0.5, count: config.latentCount)
         latent.withUnsafeBufferPointer {
-            model.forward(tokens: [4, 1, 2, 0], latents: $0.baseAddress!, times: [0.5], activations: acts)
+            model.forward(tokens: [4, 1, 2, 0], latents: $0.baseAddress!, times: [0.5])
         }
         for l in 0..<4 {
-            XCTAssertEqual(acts.logits.data[l * 10 + config.maskToken], -.infinity)
-            XCTAssertTrue(acts.logits.data[l * 10 + 3].isFinite)
+            XCTAssertEqual(model.logits.data[l * 10 + config.maskToken], -.infinity)
+            XCTAssertTrue(model.logits.data[l * 10 + 3].isFinite)
         }
         // adaLN-Zero: the freshly initialised image head outputs exactly zero.
-        XCTAssertEqual(acts.image.toArray().map(abs).max(), 0)
+        XCTAssertEqual(model.image.toArray().map(abs).max(), 0)
     }
 }

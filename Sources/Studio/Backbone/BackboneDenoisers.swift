@@ -10,24 +10,12 @@ import Diffusion
 import Foundation
 import Models
 
-/// Grows a cached activation buffer to the batch at hand.
-final class ActivationCache {
-    private var acts: BackboneActivations?
-    func get(_ config: BackboneConfig, batch: Int) -> BackboneActivations {
-        if let a = acts, a.capacity >= batch { return a }
-        let a = BackboneActivations(config: config, capacity: batch)
-        acts = a
-        return a
-    }
-}
-
 public final class BackboneImageDenoiser: ConditionalImageDenoiser {
     public let backbone: Backbone
     /// [P][L] prompt token rows.
     public let prompts: [[Int32]]
     /// Feed ConditionRow.guidance to the guidance embedding (distilled models only).
     public var useGuidanceEmbedding = false
-    let cache = ActivationCache()
 
     public init(backbone: Backbone, prompts: [[Int32]]) {
         self.backbone = backbone
@@ -48,11 +36,11 @@ public final class BackboneImageDenoiser: ConditionalImageDenoiser {
             guard row.example < prompts.count else { throw DiptychError("no prompt \(row.example)") }
             tokens += row.conditional ? prompts[row.example] : null
         }
-        let a = cache.get(cfg, batch: r)
+        guard r <= backbone.maxBatch else { throw DiptychError("backbone denoiser: \(r) rows > maxBatch \(backbone.maxBatch)") }
         backbone.forward(tokens: tokens, latents: x.data, times: timesteps,
-                         guidance: useGuidanceEmbedding ? rows.map(\.guidance) : nil, activations: a)
+                         guidance: useGuidanceEmbedding ? rows.map(\.guidance) : nil)
         let out = Tensor(shape: [r, n])
-        out.data.update(from: a.image.data, count: r * n)
+        out.data.update(from: backbone.image.data, count: r * n)
         return out
     }
 }
@@ -64,7 +52,6 @@ public final class BackboneTextDenoiser: TextDenoiser {
     /// [E][C*H*W] the null image: noise at the last timestep.
     let noise: [[Float]]
     let lastTimestep: Float
-    let cache = ActivationCache()
 
     public init(backbone: Backbone, images: [[Float]]?, examples: Int, lastTimestep: Int, seed: UInt64) {
         self.backbone = backbone
@@ -96,13 +83,12 @@ public final class BackboneTextDenoiser: TextDenoiser {
                 times[i] = lastTimestep
             }
         }
-        let a = cache.get(cfg, batch: r)
+        guard r <= backbone.maxBatch else { throw DiptychError("text denoiser: \(r) rows > maxBatch \(backbone.maxBatch)") }
         latents.withUnsafeBufferPointer {
-            backbone.forward(tokens: tokens.flatMap { $0.map { Int32($0) } }, latents: $0.baseAddress!, times: times,
-                             activations: a)
+            backbone.forward(tokens: tokens.flatMap { $0.map { Int32($0) } }, latents: $0.baseAddress!, times: times)
         }
         let out = Tensor(shape: [r, L, V])
-        out.data.update(from: a.logits.data, count: r * L * V)
+        out.data.update(from: backbone.logits.data, count: r * L * V)
         for p in 0..<r * L { out.data[p * V + cfg.maskToken] = -1e9 }
         return out
     }

@@ -16,8 +16,13 @@ public final class BundleModel: EvalModel {
     /// The first 10 hex digits of the backbone weights' SHA-256.
     public let modelHash: String
 
-    public init(path: String, threads: Int = 1) throws {
-        bundle = try ModelBundle(path: path)
+    /// Images per sampler batch (the backbone gets twice as many rows under CFG).
+    public let chunk: Int
+
+    public init(path: String, threads: Int = 1, chunk: Int = 16) throws {
+        self.chunk = max(1, chunk)
+        bundle = try ModelBundle(path: path, maxBatch: 2 * max(1, chunk))
+        bundle.backbone.threads = threads
         schedule = try DefaultedJSON.decode(NoiseSchedule.self, from: Data(bundle.manifest.schedule.utf8), defaults: NoiseSchedule())
         self.threads = threads
         modelHash = String(try SHA256.hex(file: path + "/" + bundle.manifest.backbone).prefix(10))
@@ -31,10 +36,22 @@ public final class BundleModel: EvalModel {
         BackboneTrainingData.textRow(bundle.tokenizer.encode(prompt), config: config)
     }
 
-    /// Clean latents [n][C*H*W] for prompts; seeds[i] alone determines image i's noise.
+    /// Clean latents [n, C*H*W] for prompts; seeds[i] alone determines image i's noise (batches of `chunk`).
     public func generateLatents(prompts: [String], seeds: [UInt64], sampling: EvalSampling,
                                 progress: SamplerProgress? = nil) throws -> Tensor {
         guard prompts.count == seeds.count else { throw DiptychError("\(prompts.count) prompts but \(seeds.count) seeds") }
+        let n = config.latentCount
+        let out = Tensor(shape: [prompts.count, n])
+        for start in stride(from: 0, to: prompts.count, by: chunk) {
+            let end = min(prompts.count, start + chunk)
+            let z = try generateChunk(prompts: Array(prompts[start..<end]), seeds: Array(seeds[start..<end]),
+                                      sampling: sampling, progress: progress)
+            (out.data + start * n).update(from: z.data, count: (end - start) * n)
+        }
+        return out
+    }
+
+    func generateChunk(prompts: [String], seeds: [UInt64], sampling: EvalSampling, progress: SamplerProgress?) throws -> Tensor {
         guard let kind = ImageSamplerKind(rawValue: sampling.sampler) else {
             throw DiptychError("unknown sampler '\(sampling.sampler)' (one of \(ImageSamplerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -89,6 +106,14 @@ public final class BundleModel: EvalModel {
     }
 
     public func caption(images: [Image], decoding: EvalCaptioning) throws -> [String] {
+        var out: [String] = []
+        for start in stride(from: 0, to: images.count, by: chunk) {
+            out += try captionChunk(Array(images[start..<min(images.count, start + chunk)]), decoding: decoding)
+        }
+        return out
+    }
+
+    func captionChunk(_ images: [Image], decoding: EvalCaptioning) throws -> [String] {
         guard !images.isEmpty else { return [] }
         let z = try bundle.codec.encode(images.map(prepare), threads: threads)
         let n = config.latentCount
