@@ -37,7 +37,7 @@ public final class Backbone {
     /// Text logits of the last forward: [B, L, V], [MASK] column -inf.
     public var logits: Tensor { a.logits }
 
-    public init(config: BackboneConfig, maxBatch: Int, seed: UInt64 = 0) throws {
+    public init(config: BackboneConfig, maxBatch: Int = 1, seed: UInt64 = 0) throws {
         if let problem = config.validationError() { throw DiptychError("backbone config: \(problem)") }
         guard maxBatch >= 1 else { throw DiptychError("backbone: maxBatch must be at least 1") }
         self.config = config
