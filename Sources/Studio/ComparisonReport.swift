@@ -1,6 +1,6 @@
 // ComparisonReport.swift: the few-step versus many-step comparison as a metrics table, written as
-// JSON (for scripts), markdown (for the README and model cards) and HTML (with the image grid and
-// PSNR/SSIM-versus-steps plots as inline SVG). Quality of a k-step image is measured against the
+// JSON (for scripts), markdown (for the README and model cards) and HTML, both showing the image
+// grid and the PSNR/SSIM-versus-steps plots (grid.png, psnr.png, ssim.png beside the report). Quality of a k-step image is measured against the
 // reference (many-step) image from the same noise (PSNR, SSIM), plus the shapes oracle's verdict
 // when the prompts are in the shapes grammar, and cost as network evaluations and seconds per image.
 import Foundation
@@ -86,6 +86,7 @@ public struct ComparisonReport: Codable, Sendable, Equatable {
         md += "PSNR and SSIM are measured against the reference image from the same prompt and noise.\n\n"
         md += "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: header.count) + "\n"
         for r in rows { md += "| " + cells(r).joined(separator: " | ") + " |\n" }
+        md += "\n![PSNR vs steps](psnr.png) ![SSIM vs steps](ssim.png)\n"
         if let grid {
             md += "\n![grid](\(grid))\n\nGrid rows, top to bottom: " + rows.map(\.label).joined(separator: "; ")
             md += ". Columns: " + gridColumns.joined(separator: "; ") + ".\n"
@@ -104,7 +105,7 @@ public struct ComparisonReport: Codable, Sendable, Equatable {
             <html lang="en"><head><meta charset="utf-8"><title>Sampler comparison: \(esc(job))</title>
             <style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}
             td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}td:first-child,th:first-child{text-align:left}
-            img.grid{image-rendering:pixelated;width:100%;max-width:48em}</style></head><body>
+            img.grid,img.plot{image-rendering:pixelated;max-width:100%}</style></head><body>
             <h1>Sampler comparison: \(esc(job)), task \(task)</h1>
             <p>\(prompts.count) prompt(s) &times; \(seeds.count) seed(s). PSNR and SSIM against the reference image from the same prompt and noise.</p>
             <table><tr>
@@ -112,14 +113,7 @@ public struct ComparisonReport: Codable, Sendable, Equatable {
         h += header.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
         for r in rows { h += "<tr>" + cells(r).map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
         h += "</table>\n"
-        let runs = rows.filter { !$0.isReference }
-        let series = Dictionary(grouping: runs) { "\($0.sampler)|\($0.model)|\($0.cfg)" }
-            .map { (_, rs) in (name: "\(rs[0].sampler)" + (rs[0].model != rows.first?.model ? " (\(rs[0].model))" : ""), rows: rs.sorted { $0.steps < $1.steps }) }
-            .sorted { $0.name < $1.name }
-        for (title, key) in [("PSNR (dB) vs steps", \ComparisonRow.psnr), ("SSIM vs steps", \ComparisonRow.ssim)] {
-            let lines = series.map { s in LinePlot.Series(name: s.name, points: s.rows.compactMap { r in r[keyPath: key].map { (Double(r.steps), $0) } }) }
-            h += "<h2>\(title)</h2>\n" + LinePlot(series: lines, xLabel: "steps", yLabel: title.components(separatedBy: " vs").first!, logX: true).svg() + "\n"
-        }
+        h += "<h2>Quality vs steps</h2>\n<p><img class=\"plot\" src=\"psnr.png\" alt=\"PSNR vs steps\"> <img class=\"plot\" src=\"ssim.png\" alt=\"SSIM vs steps\"></p>\n"
         if let grid {
             h += "<h2>Images</h2>\n<img class=\"grid\" src=\"\(esc(grid))\" alt=\"grid\">\n"
             h += "<p>Rows, top to bottom: " + esc(rows.map(\.label).joined(separator: "; ")) + ". Columns: " + esc(gridColumns.joined(separator: "; ")) + ".</p>\n"

@@ -118,8 +118,8 @@ public final class ItemRunner {
         switch job.tasks[item.task] {
         case .compare(let task):
             let inputs = try store.results(job: jobID, task: item.task)
-            let (report, grid) = try ComparisonBuilder(task: task, taskNumber: item.task + 1, job: job.name, directory: dir).build(inputs)
-            return ItemResult(artifacts: try report.write(grid: grid, in: dir, folder: task.folder), nfe: 0, seconds: 0)
+            let (report, figures) = try ComparisonBuilder(task: task, taskNumber: item.task + 1, job: job.name, directory: dir).build(inputs)
+            return ItemResult(artifacts: try report.write(figures, in: dir, folder: task.folder), nfe: 0, seconds: 0)
         case .eval(let task):
             let executor = try self.executor(task.model)
             return try EvalRunner(task: task, executor: executor, threads: threads).run(in: dir)

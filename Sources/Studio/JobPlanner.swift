@@ -2,8 +2,8 @@
 //   generate  <folder>/p<prompt>-s<seed>.png
 //   caption   <folder>/<image name>.txt
 //   fill      <folder>/t<text>-s<seed>.txt
-//   compare   <folder>/<sampler>-<steps>[-<model>][-cfg<x>]/p<prompt>-s<seed>.png, then report.{md,html,json}
-//             and grid.png
+//   compare   <folder>/<sampler>-<steps>[-<model>][-cfg<x>]/p<prompt>-s<seed>.png, then report.{md,html,json},
+//             grid.png, psnr.png and ssim.png
 //   eval      <folder>/report.json and report.md
 // Paths are checked to stay inside the job folder. The same job always gives the same items.
 import Core
@@ -105,7 +105,7 @@ public enum JobPlanner {
         return (folder, label)
     }
 
-    public static let compareReportFiles = ["report.md", "report.html", "report.json", "grid.png"]
+    public static let compareReportFiles = ["report.md", "report.html", "report.json", "grid.png", "psnr.png", "ssim.png"]
 
     static func compare(_ c: CompareTask, task: Int) throws -> [WorkItem] {
         var out: [WorkItem] = []

@@ -26,7 +26,12 @@ public struct StudioQueue {
     public func add(job: Job) throws -> (job: Job, summary: SyncSummary) {
         let items = try JobPlanner.plan(job)
         let dir = try jobDirectory(job.name)
-        let summary = try store.sync(job: job, items: items) { relative in
+        let summary = try store.sync(job: job, items: items, isIntact: { artifact in
+            // Cheap check (exists, same size); the SHA-256 in the manifest is there for a full check.
+            guard let path = try? OutputNames.resolve(artifact.path, under: dir),
+                  let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return false }
+            return size == artifact.bytes
+        }) { relative in
             if let path = try? OutputNames.resolve(relative, under: dir) { try? FileManager.default.removeItem(atPath: path) }
         }
         return (job, summary)

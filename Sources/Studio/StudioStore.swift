@@ -50,6 +50,8 @@ public struct SyncSummary: Codable, Sendable, Equatable {
     public var removed = 0
     /// Failed items queued again.
     public var retried = 0
+    /// Done items queued again because a file of theirs is missing or altered.
+    public var missing = 0
     /// Items already done and unchanged.
     public var done = 0
 }
@@ -99,7 +101,11 @@ public final class StudioStore {
     /// Puts a job in the queue, or brings a queued job up to date with a new plan: unchanged items keep
     /// their state (failed ones are retried), changed items start again, removed ones are deleted,
     /// and the files of changed and removed items are deleted through `removeOutput` (relative paths).
-    public func sync(job: Job, items: [WorkItem], removeOutput: (String) -> Void) throws -> SyncSummary {
+    ///
+    /// `isIntact(artifact)` tells whether a done item's file is still there as recorded; a done item
+    /// with a missing or altered file is done again.
+    public func sync(job: Job, items: [WorkItem], isIntact: (ArtifactRecord) -> Bool = { _ in true },
+                     removeOutput: (String) -> Void) throws -> SyncSummary {
         let specJSON = String(decoding: try JSONEncoder().encode(job), as: UTF8.self)
         return try write { db in
             let now = StudioStore.now
@@ -127,6 +133,14 @@ public final class StudioStore {
                         if state == "failed" {
                             summary.retried += 1
                             try db.execute(sql: "UPDATE items SET state = 'pending', attempts = 0, error = NULL, ord = ? WHERE id = ?", arguments: [ord, id])
+                        } else if state == "done", let json: String = old["result"],
+                                  let result = try? JSONDecoder().decode(ItemResult.self, from: Data(json.utf8)),
+                                  !result.artifacts.allSatisfy(isIntact) {
+                            summary.missing += 1
+                            try db.execute(sql: """
+                                UPDATE items SET state = 'pending', attempts = 0, result = NULL, finished_at = NULL, seconds = NULL, ord = ?
+                                WHERE id = ?
+                                """, arguments: [ord, id])
                         } else {
                             if state == "done" { summary.done += 1 }
                             try db.execute(sql: "UPDATE items SET ord = ? WHERE id = ?", arguments: [ord, id])
@@ -159,7 +173,7 @@ public final class StudioStore {
             }
             try event(db, job: jobID, kind: "queued",
                       "\(summary.total) items: \(summary.added) new, \(summary.changed) changed, \(summary.removed) removed, "
-                      + "\(summary.retried) retried, \(summary.done) already done")
+                      + "\(summary.retried) retried, \(summary.missing) with missing files, \(summary.done) already done")
             return summary
         }
     }

@@ -116,7 +116,7 @@ struct RunCommand: ParsableCommand {
         job = queued
         let dir = try queue.jobDirectory(job.name)
         if !studio.quiet {
-            FileHandle.standardError.write(Data("diptych: job \(job.name): \(summary.total) items (\(summary.done) already done, \(summary.added) new, \(summary.changed) changed, \(summary.removed) removed)\n".utf8))
+            FileHandle.standardError.write(Data("diptych: job \(job.name): \(summary.total) items (\(summary.done) already done, \(summary.added) new, \(summary.changed) changed, \(summary.removed) removed\(summary.missing > 0 ? ", \(summary.missing) to redo for missing files" : ""))\n".utf8))
         }
         let signals = StopSignal()
         var options = WorkerOptions()

@@ -45,6 +45,27 @@ final class StudioWorkerTests: TemporaryFolderTestCase {
         XCTAssertTrue(try queue.store.items(job: s.jobID).allSatisfy { $0.state == "done" && $0.attempts == 1 })
     }
 
+    func testMissingOrAlteredFilesAreMadeAgain() throws {
+        let queue = try StudioQueue(outputsRoot: dir)
+        let log = dir + "/made.log"
+        let provider = ExecutorKind.fake.provider(fakeLog: log)
+        let s = try queue.add(job: job(items: 4, batch: 4)).summary
+        XCTAssertEqual(try worker(queue, provider: provider, lease: 30).run().done, 4)
+        let before = try queue.store.manifest(job: s.jobID)
+        try FileManager.default.removeItem(atPath: dir + "/w/img/p000-s1.png")
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: dir + "/w/img/p000-s2.png"))
+        handle.seekToEndOfFile()
+        handle.write(Data([0]))
+        handle.closeFile()
+        let again = try queue.add(job: job(items: 4, batch: 4)).summary
+        XCTAssertEqual([again.done, again.missing], [2, 2])
+        XCTAssertEqual(try worker(queue, provider: provider, lease: 30).run().done, 2)
+        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count, 4 + 2)
+        let after = try queue.store.manifest(job: s.jobID)
+        XCTAssertEqual(after, before)
+        for e in after.artifacts { XCTAssertEqual(try SHA256.hex(file: dir + "/w/" + e.artifact.path), e.artifact.sha256) }
+    }
+
     final class Box: @unchecked Sendable { var summary: WorkerSummary? }
 
     final class BrokenExecutor: TaskExecutor {

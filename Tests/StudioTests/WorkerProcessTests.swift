@@ -105,7 +105,7 @@ final class WorkerProcessTests: TemporaryFolderTestCase {
         let clean = dir + "/clean"
         XCTAssertEqual(try runToEnd(["run", "job.yaml"], outputs: clean), 0)
         let expected = try checkConsistent(clean + "/crash")
-        XCTAssertEqual(expected.count, 12 + 3 + 6 + 4 + 1)
+        XCTAssertEqual(expected.count, 12 + 3 + 6 + 6 + 1, "images, fills, compare images, report files, manifest")
 
         // The same job, killed with SIGKILL at several moments, then run to the end.
         let crashed = dir + "/crashed"
