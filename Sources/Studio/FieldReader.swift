@@ -92,7 +92,10 @@ struct FieldReader {
         let requirement = "an integer from \(range.lowerBound) to \(range.upperBound)"
         switch v {
         case .int(let i) where range.contains(i): return i
-        case .double(let d) where d == d.rounded() && d >= Double(range.lowerBound) && d <= Double(range.upperBound): return Int(d)
+        case .double(let d):
+            // Int(exactly:) also refuses 2^63, which compares equal to Double(Int.max).
+            if let i = Int(exactly: d), range.contains(i) { return i }
+            throw fail(requirement, v)
         default: throw fail(requirement, v)
         }
     }

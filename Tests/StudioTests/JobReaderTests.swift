@@ -134,7 +134,7 @@ final class JobReaderTests: XCTestCase {
             """).hasPrefix("jobs/x.yaml: task 1 (compare): runs[1]: unknown field \"colour\""))
     }
 
-    func testBadValuesAndBounds() {
+    func testBadValuesAndBounds() throws {
         func task(_ body: String) -> String { message("name: x\ntasks:\n  - kind: generate\n    prompt: a red circle\n" + body) }
         XCTAssertEqual(task("    steps: abc\n"), "jobs/x.yaml: task 1 (generate): field \"steps\" must be an integer from 1 to 1000, got \"abc\" (line 5)")
         XCTAssertEqual(task("    steps: 5000\n"), "jobs/x.yaml: task 1 (generate): field \"steps\" must be an integer from 1 to 1000, got 5000 (line 5)")
@@ -146,6 +146,11 @@ final class JobReaderTests: XCTestCase {
         XCTAssertEqual(task("    batch: 100\n"), "jobs/x.yaml: task 1 (generate): field \"batch\" must be an integer from 1 to 64, got 100 (line 5)")
         XCTAssertTrue(task("    sampler: eulr\n").hasPrefix("jobs/x.yaml: task 1 (generate): field \"sampler\" must be one of \"ddpm\", \"ddim\""))
         XCTAssertEqual(task("    seed: -3\n"), "jobs/x.yaml: task 1 (generate): field \"seed\" must be a seed (an integer from 0 to \(Int.max)), got -3 (line 5)")
+        XCTAssertEqual(task("    seed: 9.223372036854775808e18\n"),
+                       "jobs/x.yaml: task 1 (generate): field \"seed\" must be a seed (an integer from 0 to \(Int.max)), got 9.223372036854776e+18 (line 5)")
+        if case .generate(let g) = try parse("tasks:\n  - kind: generate\n    prompt: a\n    steps: 30.0\n").tasks[0] {
+            XCTAssertEqual(g.steps, 30, "a whole number written as 30.0 is accepted")
+        }
         XCTAssertEqual(task("    seeds: [1, 1]\n"), "jobs/x.yaml: task 1 (generate): field \"seeds\" must be a list of distinct seeds (line 5)")
         XCTAssertEqual(task("    seeds: [1, 2]\n    n: 3\n"), "jobs/x.yaml: task 1 (generate): field \"n\" must be the number of seeds (2), got 3 (line 6)")
         XCTAssertEqual(task("    seeds: [1]\n    seed: 3\n"), "jobs/x.yaml: task 1 (generate): give only one of \"seeds\", \"seed\" (line 6)")
@@ -224,6 +229,35 @@ final class JobReaderTests: XCTestCase {
         let items = try JobPlanner.plan(job)
         XCTAssertEqual(items.map(\.key), ["01-generate/p000-s1.png", "01-generate/p001-s1.png", "02-caption/a.txt", "02-caption/b.txt"])
         XCTAssertEqual(items[3].sourceHash, SHA256.hex(Data([1, 2, 3])))
+    }
+
+    /// Seeded mutations of a valid job (characters dropped, swapped or replaced by YAML punctuation
+    /// and digits) either parse and plan, or give a DiptychError naming the file; nothing traps.
+    func testMutatedJobFilesNeverCrash() throws {
+        var rng = Philox(seed: 11)
+        let source = Array(full)
+        let alphabet = Array(":-[]{},\"'#&*!|>%@` \n0123456789.e-9xyz")
+        var parsed = 0, refused = 0
+        for _ in 0..<400 {
+            var chars = source
+            for _ in 0..<(1 + rng.nextInt(below: 4)) {
+                let i = rng.nextInt(below: chars.count)
+                switch rng.nextInt(below: 3) {
+                case 0: chars.remove(at: i)
+                case 1: chars[i] = alphabet[rng.nextInt(below: alphabet.count)]
+                default: chars.swapAt(i, rng.nextInt(below: chars.count))
+                }
+            }
+            do {
+                _ = try JobPlanner.plan(try parse(String(chars)))
+                parsed += 1
+            } catch let e as DiptychError {
+                XCTAssertTrue(e.message.hasPrefix("jobs/x.yaml: ") || e.message.hasPrefix("job "), e.message)
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(parsed, 0)
+        XCTAssertGreaterThan(refused, 0)
     }
 
     func testPlanIsStableAndSpecHashesTrackChanges() throws {
