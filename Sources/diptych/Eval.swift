@@ -4,5 +4,6 @@ import ArgumentParser
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a model.",
-        subcommands: [EvalAutoencoder.self])
+        subcommands: [EvalModelCommand.self, EvalAutoencoder.self],
+        defaultSubcommand: EvalModelCommand.self)
 }
