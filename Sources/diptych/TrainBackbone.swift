@@ -48,8 +48,10 @@ struct TrainBackbone: ParsableCommand {
         file.train.backbone.padToken = tokenizer.padId
         file.train.backbone.maskToken = tokenizer.maskId
         file.train.backbone.eosToken = tokenizer.eosId
+        let fromCheckpoint = file.autoencoder.hasSuffix(".safetensors")
         var codec: LatentCodec = file.autoencoder == "pool" ? .pool(PoolAutoencoder())
-            : .learned(try Autoencoder.load(from: file.autoencoder))
+            : .learned(fromCheckpoint ? try Autoencoder.load(checkpoint: file.autoencoder, ema: true)
+                                      : try Autoencoder.load(from: file.autoencoder))
         file.train.backbone.latentChannels = codec.latentChannels
         file.train.backbone.latentSize = codec.imageSize / 4
         file.data.imageSize = codec.imageSize
@@ -66,6 +68,9 @@ struct TrainBackbone: ParsableCommand {
             if case .pool = codec, let saved = FileManager.default.contents(atPath: runDir + "/data/pool.json") {
                 codec = .pool(try JSONDecoder().decode(PoolAutoencoder.self, from: saved))
             }
+            if case .learned(let ae) = codec, fromCheckpoint, let saved = FileManager.default.contents(atPath: runDir + "/data/autoencoder.json") {
+                ae.config = try JSONDecoder().decode(AutoencoderConfig.self, from: saved)
+            }
             log("dataset: \(dataset.count) examples from \(runDir)/data")
         } else {
             let t0 = Date()
@@ -80,6 +85,10 @@ struct TrainBackbone: ParsableCommand {
                 p.fit(Array(images.prefix(2000)))
                 codec = .pool(p)
                 try AtomicFile.write(DefaultedJSON.encode(p), to: runDir + "/data/pool.json")
+            }
+            if case .learned(let ae) = codec, fromCheckpoint {
+                try calibrate(ae, on: Array(images.prefix(4000)), threads: threads)
+                try AtomicFile.write(DefaultedJSON.encode(ae.config), to: runDir + "/data/autoencoder.json")
             }
             let c = codec
             dataset = try BackboneTrainingData.build(images: images, captions: captions, config: bb,
@@ -126,6 +135,7 @@ struct TrainBackbone: ParsableCommand {
                 csv += String(format: "%d,%.5f,%.5f,%.5f,%.4f,%.3e,%.1f\n", step, acc.loss / n, acc.img / n, acc.txt / n,
                               acc.norm / n, r.learningRate, rate)
                 try AtomicFile.write(csv, to: runDir + "/loss.csv")
+                if step % (file.train.logEvery * 10) == 0 || step == file.train.steps { try writeLossPlot(csv, to: runDir + "/loss.png") }
                 log(String(format: "step %d/%d loss %.4f (img %.4f, text %.4f) |g| %.3f lr %.2e  %.1f samples/s  ETA %@",
                            step, file.train.steps, acc.loss / n, acc.img / n, acc.txt / n, acc.norm / n, r.learningRate,
                            rate, formatDuration(eta)))
@@ -153,6 +163,35 @@ func formatDuration(_ s: Double) -> String {
     guard s.isFinite else { return "?" }
     let t = Int(s)
     return t >= 3600 ? String(format: "%dh%02dm", t / 3600, t / 60 % 60) : String(format: "%dm%02ds", t / 60, t % 60)
+}
+
+/// Sets the autoencoder's latent shift and scale so its latents have zero mean and unit variance over
+/// `images` (a training checkpoint's statistics are not calibrated yet).
+func calibrate(_ ae: Autoencoder, on images: [Image], threads: Int) throws {
+    let z = try ae.encode(images, threads: threads)
+    var s = 0.0, s2 = 0.0
+    for i in 0..<z.count { let v = Double(z.data[i]); s += v; s2 += v * v }
+    let mean = s / Double(z.count), std = max(1e-6, (s2 / Double(z.count) - mean * mean).squareRoot())
+    ae.config.latentShift += Float(mean) / ae.config.latentScale
+    ae.config.latentScale /= Float(std)
+    log(String(format: "autoencoder calibrated on %d images: shift %.4f, scale %.4f", images.count,
+               ae.config.latentShift, ae.config.latentScale))
+}
+
+/// loss.png from loss.csv: total, image and text losses against the step (log scale).
+func writeLossPlot(_ csv: String, to path: String) throws {
+    var series: [[(x: Double, y: Double)]] = [[], [], []]
+    for line in csv.split(separator: "\n").dropFirst() {
+        let f = line.split(separator: ",").compactMap { Double($0) }
+        guard f.count >= 4 else { continue }
+        for k in 0..<3 where f[k + 1] > 0 { series[k].append((f[0], f[k + 1])) }
+    }
+    guard series[0].count >= 2 else { return }
+    let plot = LinePlot(series: [LinePlot.Series(name: "loss", points: series[0]),
+                                 LinePlot.Series(name: "image (v-MSE)", points: series[1]),
+                                 LinePlot.Series(name: "text (masked CE)", points: series[2])],
+                        title: "joint training", xLabel: "step", yLabel: "loss", logY: true)
+    try AtomicFile.write(PNG.encode(plot.render()), to: path)
 }
 
 /// Writes the EMA weights as a float16 model bundle (backbone, autoencoder, tokenizer, bundle.json).
