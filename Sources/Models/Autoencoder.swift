@@ -14,7 +14,7 @@ import NN
 
 public final class Autoencoder {
     public var config: AutoencoderConfig
-    public let params: ConvParameters
+    public let params: ParameterStore
     public let encoder: ConvStack
     public let decoder: ConvStack
 
@@ -22,7 +22,7 @@ public final class Autoencoder {
     public init(config: AutoencoderConfig, seed: UInt64 = 0) {
         precondition(config.imageSize % 4 == 0 && config.widths.count == 3)
         self.config = config
-        let p = ConvParameters()
+        let p = ParameterStore()
         params = p
         let s = config.imageSize, w = config.widths
         let enc = ConvStack(prefix: "encoder", input: (s, s, 3), params: p)
@@ -44,10 +44,10 @@ public final class Autoencoder {
         for _ in 0..<config.decoderBlocks[2] { dec.residualBlock() }
         dec.conv(3)
         decoder = dec
-        p.allocate(seed: seed)
+        p.finalize(seed: seed)
     }
 
-    public var parameterCount: Int { params.count }
+    public var parameterCount: Int { params.parameterCount }
     public var pixelsPerImage: Int { config.imageSize * config.imageSize * 3 }
     public var latentsPerImage: Int { config.latentShape.reduce(1, *) }
 

@@ -18,7 +18,7 @@ public enum AutoencoderBench {
     public static func run(_ ae: Autoencoder, batch: Int, threads: Int, iterations: Int) -> AutoencoderSpeed {
         var tc = AutoencoderTrainingConfig()
         tc.batch = batch
-        let saved = ae.params.values.clone()
+        let saved = ae.params.params.clone()
         let trainer = AutoencoderTrainer(model: ae, config: tc, source: AutoencoderImageSource(size: ae.config.imageSize),
                                          threads: threads)
         let px = Tensor(shape: [batch, ae.config.imageSize, ae.config.imageSize, 3])
@@ -36,7 +36,7 @@ public enum AutoencoderBench {
             ae.decode(latents: z.data, batch: batch, pixels: px.data, threads: threads, chunk: batch)
         }
         let train = time { _ = trainer.lossAndGradients(pixels: px.data, batch: batch) }
-        ae.params.values.copy(from: saved)
+        ae.params.params.copy(from: saved)
         let images = Double(batch * iterations)
         let flop = 2 * Double(ae.encoder.macsPerSample + ae.decoder.macsPerSample)
         return AutoencoderSpeed(batch: batch, threads: threads,

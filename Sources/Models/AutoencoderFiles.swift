@@ -11,7 +11,7 @@ extension Autoencoder {
 
     /// Named views of a slab (the current weights, or another slab of the same layout such as EMA).
     func namedTensors(_ slab: Tensor) -> [(String, Tensor)] {
-        params.entries.map { e in (e.name, Tensor(viewOf: slab, offset: e.offset, shape: e.shape)) }
+        params.entries.map { e in (e.name, Tensor(viewOf: slab, offset: e.param.offset, shape: e.param.shape)) }
     }
 
     /// Fills a slab from a safetensors file (every parameter must be present with its shape).
@@ -28,7 +28,7 @@ extension Autoencoder {
     /// Writes the model folder (weights as float16 when `half`).
     public func save(to dir: String, half: Bool = true) throws {
         let json = try Self.configJSON(config)
-        try SafeTensors.write(namedTensors(params.values), to: dir + "/" + Self.weightsFile, dtype: half ? .F16 : .F32,
+        try SafeTensors.write(namedTensors(params.params), to: dir + "/" + Self.weightsFile, dtype: half ? .F16 : .F32,
                               metadata: ["config": json, "format": "diptych-autoencoder"])
         try AtomicFile.write(json + "\n", to: dir + "/config.json")
     }
@@ -43,7 +43,7 @@ extension Autoencoder {
             throw DiptychError("\(path): no autoencoder config in the metadata")
         }
         let ae = Autoencoder(config: config)
-        do { try ae.loadTensors(file, into: ae.params.values) } catch let e as DiptychError {
+        do { try ae.loadTensors(file, into: ae.params.params) } catch let e as DiptychError {
             throw DiptychError("\(path): \(e.message)")
         }
         return ae
@@ -59,7 +59,7 @@ extension Autoencoder {
         }
         let ae = Autoencoder(config: config)
         do {
-            if ema { try file.load("trainer.ema", into: ae.params.values) } else { try ae.loadTensors(file, into: ae.params.values) }
+            if ema { try AutoencoderTrainer.loadSlab(file, "trainer.ema", into: ae.params.params, model: ae) } else { try ae.loadTensors(file, into: ae.params.params) }
         } catch let e as DiptychError {
             throw DiptychError("\(path): \(e.message)")
         }

@@ -1,13 +1,15 @@
 // AutoencoderTrainer.swift: trains the latent autoencoder on pixels. Loss per value, with d = y - x
 // in [-1, 1] units: w * (|d| + d^2), w = 1 + inkWeight on and within one pixel of non-white pixels
 // (so thin crosses, dark colors and the gaps between objects, a small share of a shapes canvas,
-// are not traded for the white background). AdamW (Loshchilov & Hutter 2019) with linear warmup and cosine decay, global-norm
-// gradient clipping, an EMA of the weights (the shipped weights), resumable checkpoints.
+// are not traded for the white background). NN's AdamW (Loshchilov & Hutter 2019) with linear
+// warmup and cosine decay (LRSchedule), global-norm gradient clipping, an EMA of the weights (the
+// shipped weights), resumable checkpoints.
 //
-// Buffers (B = batch, S = image side, C = latent channels):
-//   pixels  [B, S, S, 3]       the batch in [0, 1]
-//   m, v    [P]                AdamW moments over the parameter slab
-//   ema     [P]                exponential moving average of the weights
+// Buffers (B = batch, S = image side; P = the parameter store's slab length):
+//   pixels   [B, S, S, 3]      the batch in [0, 1]
+//   inkMask  [B, S, S]         scratch of the loss
+//   m, v     [P]               AdamW moments (in `optimizer`)
+//   ema      [P]               exponential moving average of the weights (in `average`)
 import Core
 import Foundation
 import NN
@@ -30,9 +32,7 @@ public struct AutoencoderTrainingConfig: Codable, Equatable, Sendable {
 
     /// Learning rate at `step` (0-based): linear warmup, then cosine down to minLearningRate.
     public func learningRate(at step: Int) -> Float {
-        if step < warmup { return learningRate * Float(step + 1) / Float(warmup) }
-        let t = Float(step - warmup) / Float(max(1, steps - warmup))
-        return minLearningRate + (learningRate - minLearningRate) * 0.5 * (1 + cos(Float.pi * min(t, 1)))
+        LRSchedule(peak: learningRate, warmupSteps: warmup, totalSteps: steps, minimum: minLearningRate).rate(at: step)
     }
 }
 
@@ -42,10 +42,12 @@ public final class AutoencoderTrainer {
     public let source: AutoencoderImageSource
     public private(set) var step = 0
     public let threads: Int
-    let m: Tensor, v: Tensor
-    public let ema: Tensor
+    let optimizer: AdamW
+    let average: EMA
+    /// The EMA weights (same layout as model.params.params).
+    public var ema: Tensor { average.shadow }
     let pixels: Tensor
-    let inkMask: Tensor     // [B, S, S] scratch of the loss
+    let inkMask: Tensor
     let rng: Philox
 
     public init(model: Autoencoder, config: AutoencoderTrainingConfig, source: AutoencoderImageSource, threads: Int) {
@@ -53,9 +55,9 @@ public final class AutoencoderTrainer {
         self.config = config
         self.source = source
         self.threads = threads
-        let p = model.params.count
-        m = Tensor(shape: [p]); v = Tensor(shape: [p])
-        ema = model.params.values.clone()
+        optimizer = AdamW(store: model.params, config: AdamWConfig(beta1: config.beta1, beta2: config.beta2, eps: 1e-8,
+                                                                   weightDecay: config.weightDecay))
+        average = EMA(store: model.params, decay: config.emaDecay)
         pixels = Tensor(shape: [config.batch, model.config.imageSize, model.config.imageSize, 3])
         inkMask = Tensor(shape: [config.batch, model.config.imageSize, model.config.imageSize])
         rng = Philox(seed: config.seed, stream: 0xAE)
@@ -68,11 +70,11 @@ public final class AutoencoderTrainer {
         let n = config.batch
         source.fill(pixels.data, batch: n, step: step, rng: rng)
         let loss = lossAndGradients(pixels: pixels.data, batch: n)
-        let norm = clipGradients()
-        adamW(lr: config.learningRate(at: step))
+        let norm = GradientClipping.clip(model.params.grads, maxNorm: config.clip)
+        optimizer.update(lr: config.learningRate(at: step))
         // EMA warmup (decay (1 + t) / (10 + t) early on), so the random init fades out quickly.
-        let d = min(config.emaDecay, Float(1 + step) / Float(10 + step)), w = model.params.values.data, e = ema.data
-        for i in 0..<model.params.count { e[i] = d * e[i] + (1 - d) * w[i] }
+        average.decay = min(config.emaDecay, Float(1 + step) / Float(10 + step))
+        average.update()
         step += 1
         return (loss, norm)
     }
@@ -125,40 +127,12 @@ public final class AutoencoderTrainer {
         return Float(total / Double(count))
     }
 
-    /// Scales the gradient slab to norm <= clip; returns the norm before scaling.
-    func clipGradients() -> Float {
-        let g = model.params.grads.data, n = model.params.count
-        var ss: Double = 0
-        for i in 0..<n { ss += Double(g[i] * g[i]) }
-        let norm = Float(ss.squareRoot())
-        if norm > config.clip {
-            let s = config.clip / norm
-            for i in 0..<n { g[i] *= s }
-        }
-        return norm
-    }
-
-    /// AdamW with bias correction; weight decay on every tensor of rank > 1 (conv weights).
-    func adamW(lr: Float) {
-        let b1 = config.beta1, b2 = config.beta2, t = Float(step + 1)
-        let c1 = 1 - pow(b1, t), c2 = 1 - pow(b2, t)
-        let w = model.params.values.data, g = model.params.grads.data, mm = m.data, vv = v.data
-        for e in model.params.entries {
-            let decay = e.shape.count > 1 ? config.weightDecay : 0
-            for i in e.offset..<(e.offset + e.count) {
-                mm[i] = b1 * mm[i] + (1 - b1) * g[i]
-                vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i]
-                let update = (mm[i] / c1) / ((vv[i] / c2).squareRoot() + 1e-8)
-                w[i] -= lr * (update + decay * w[i])
-            }
-        }
-    }
-
     // MARK: checkpoints
 
     /// Saves weights, EMA, moments, step and configs (float32) so training can resume exactly.
     public func saveCheckpoint(_ path: String) throws {
-        let entries = model.namedTensors(model.params.values) + [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)]
+        let entries = model.namedTensors(model.params.params)
+            + [("trainer.ema", ema), ("trainer.m", optimizer.m), ("trainer.v", optimizer.v)]
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
         try SafeTensors.write(entries, to: path, dtype: .F32, metadata: [
@@ -178,21 +152,41 @@ public final class AutoencoderTrainer {
             throw DiptychError("\(path): checkpoint of another architecture")
         }
         do {
-            try model.loadTensors(file, into: model.params.values)
-            for (name, t) in [("trainer.ema", ema), ("trainer.m", m), ("trainer.v", v)] { try file.load(name, into: t) }
+            try model.loadTensors(file, into: model.params.params)
+            for (name, t) in [("trainer.ema", ema), ("trainer.m", optimizer.m), ("trainer.v", optimizer.v)] {
+                try Self.loadSlab(file, name, into: t, model: model)
+            }
         } catch let e as DiptychError {
             throw DiptychError("\(path): \(e.message)")
         }
         step = Int(meta["step"] ?? "") ?? 0
+        optimizer.step = step
+    }
+
+    /// Loads a flat slab; a slab without the store's alignment padding (checkpoints written before
+    /// the trainer moved to NN's ParameterStore) is spread entry by entry.
+    static func loadSlab(_ file: SafeTensors, _ name: String, into slab: Tensor, model: Autoencoder) throws {
+        guard let e = file.entry(name) else { throw DiptychError("safetensors: no tensor named '\(name)'") }
+        if e.count == slab.count { try file.load(name, into: slab); return }
+        guard e.count == model.parameterCount else {
+            throw DiptychError("safetensors: slab '\(name)' has \(e.count) values, expected \(slab.count)")
+        }
+        let packed = try file.floats(name)
+        var k = 0
+        for entry in model.params.entries {
+            packed.withUnsafeBufferPointer { (slab.data + entry.param.offset).update(from: $0.baseAddress! + k, count: entry.param.count) }
+            k += entry.param.count
+        }
     }
 
     /// Loads the weights of a checkpoint as the starting weights (and EMA); moments and step
     /// start fresh, for fine-tuning on other data.
     public func initialise(fromCheckpoint path: String) throws {
         try resume(from: path)
-        ema.copy(from: model.params.values)
-        m.zero(); v.zero()
+        ema.copy(from: model.params.params)
+        optimizer.m.zero(); optimizer.v.zero()
         step = 0
+        optimizer.step = 0
     }
 
     /// Measures the latent shift (mean) and scale (1 / std) of the EMA model over `count` images
@@ -218,8 +212,5 @@ public final class AutoencoderTrainer {
     }
 
     /// Swaps the model's weights with the EMA weights (call twice to swap back).
-    public func swapEMA() {
-        let w = model.params.values.data, e = ema.data
-        for i in 0..<model.params.count { let t = w[i]; w[i] = e[i]; e[i] = t }
-    }
+    public func swapEMA() { average.swap() }
 }

@@ -1,7 +1,8 @@
 // ConvStack.swift: a small feed-forward convolutional network over NHWC activations, run as a list of
 // nodes (convolution, ReLU, nearest 2x upsampling, residual add, soft clamp), each reading and writing
 // whole activation buffers that are allocated once for the largest batch (llm.c style: no allocation
-// in forward or backward). The latent autoencoder (TAESD, Bohan 2023, github.com/madebyollin/taesd)
+// in forward or backward). Parameters live in NN's ParameterStore (one slab of values, one of
+// gradients), addressed by offset. The latent autoencoder (TAESD, Bohan 2023, github.com/madebyollin/taesd)
 // is built from two of these stacks that share one parameter slab.
 //
 // Buffers (one per node output, plus the input):
@@ -10,49 +11,6 @@
 //   workspace [max over convs of Conv2d.workspaceCount]   im2col columns + weight-gradient partials
 import Core
 import NN
-
-/// The parameters of a model as one flat slab of values and one of gradients; layers address them by
-/// offset. (A private stand-in for NN's parameter store until it lands.)
-public final class ConvParameters {
-    public struct Entry: Sendable {
-        public let name: String
-        public let offset: Int
-        public let shape: [Int]
-        /// Standard deviation of the Gaussian initialisation (0 = zeros).
-        public let initStd: Float
-        public var count: Int { shape.reduce(1, *) }
-    }
-
-    public private(set) var entries: [Entry] = []
-    public private(set) var count = 0
-    public private(set) var values = Tensor(shape: [0])
-    public private(set) var grads = Tensor(shape: [0])
-
-    public init() {}
-
-    /// Reserves a named parameter and returns its offset in the slab.
-    public func register(_ name: String, shape: [Int], initStd: Float) -> Int {
-        precondition(!entries.contains { $0.name == name }, "parameter \(name) registered twice")
-        let e = Entry(name: name, offset: count, shape: shape, initStd: initStd)
-        entries.append(e)
-        count += e.count
-        return e.offset
-    }
-
-    /// Allocates the slabs and fills the values from the seed (Gaussian, per entry).
-    public func allocate(seed: UInt64) {
-        values = Tensor(shape: [count])
-        grads = Tensor(shape: [count])
-        let rng = Philox(seed: seed, stream: 0xC0A7)
-        for (i, e) in entries.enumerated() where e.initStd > 0 {
-            var r = rng.fork(UInt64(i))
-            r.fillGaussian(values.data + e.offset, count: e.count)
-            for j in 0..<e.count { values.data[e.offset + j] *= e.initStd }
-        }
-    }
-
-    public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
-}
 
 public final class ConvStack {
     public enum Op {
@@ -75,7 +33,7 @@ public final class ConvStack {
     public private(set) var dims: [(h: Int, w: Int, c: Int)]
     public private(set) var nodes: [Node] = []
     public let prefix: String
-    let params: ConvParameters
+    let params: ParameterStore
     private var blockCount = 0
 
     public private(set) var maxBatch = 0
@@ -85,7 +43,7 @@ public final class ConvStack {
 
     /// An empty stack whose input has the given per-sample shape; parameters are registered in
     /// `params` under names starting with `prefix`.
-    public init(prefix: String, input: (h: Int, w: Int, c: Int), params: ConvParameters) {
+    public init(prefix: String, input: (h: Int, w: Int, c: Int), params: ParameterStore) {
         self.prefix = prefix
         self.params = params
         dims = [input]
@@ -107,8 +65,8 @@ public final class ConvStack {
         let c = Conv2d(d.c, cout, kernel: kernel, stride: stride)
         let name = "\(prefix).\(nodes.count)"
         let std = gain * (2 / Float(c.taps)).squareRoot()
-        let w = params.register("\(name).weight", shape: [cout, kernel, kernel, d.c], initStd: std)
-        let b = params.register("\(name).bias", shape: [cout], initStd: 0)
+        let w = params.register("\(name).weight", shape: [cout, kernel, kernel, d.c], initScheme: .normal(std: std)).offset
+        let b = params.register("\(name).bias", shape: [cout], initScheme: .zeros).offset
         let o = c.outputSize(height: d.h, width: d.w)
         append(.conv(c, weight: w, bias: b), input: last, dims: (o.height, o.width, cout))
     }
@@ -158,7 +116,7 @@ public final class ConvStack {
     /// Runs the stack on acts[0] (first `n` samples); the result is in acts[last].
     public func forward(batch n: Int, threads: Int) {
         precondition(n <= maxBatch, "prepare(batch:) first")
-        let p = params.values.data
+        let p = params.params.data
         for node in nodes {
             let d = dims[node.input]
             let x = acts[node.input].data, y = acts[node.output].data
@@ -184,7 +142,7 @@ public final class ConvStack {
     /// adding parameter gradients to the slab and, if `inputGrad`, filling grads[0].
     public func backward(batch n: Int, threads: Int, inputGrad: Bool) {
         for i in 0..<last { grads[i].data.update(repeating: 0, count: n * dims[i].h * dims[i].w * dims[i].c) }
-        let p = params.values.data, g = params.grads.data
+        let p = params.params.data, g = params.grads.data
         for node in nodes.reversed() {
             let d = dims[node.input]
             let x = acts[node.input].data, y = acts[node.output].data

@@ -35,7 +35,7 @@ final class AutoencoderTests: XCTestCase {
         rng.fillUniform(px.data, count: px.count)
         _ = trainer.lossAndGradients(pixels: px.data, batch: 2)
         let analytic = ae.params.grads.clone()
-        let w = ae.params.values
+        let w = ae.params.params
         var pick = Philox(seed: 10)
         var errSum = 0.0, magSum = 0.0
         let eps: Float = 1e-3
@@ -76,11 +76,11 @@ final class AutoencoderTests: XCTestCase {
         try ae.save(to: dir, half: false)
         let back = try Autoencoder.load(from: dir)
         XCTAssertEqual(back.config, cfg)
-        XCTAssertEqual(back.params.values.toArray(), ae.params.values.toArray())
+        XCTAssertEqual(back.params.params.toArray(), ae.params.params.toArray())
         try ae.save(to: dir, half: true)
         let half = try Autoencoder.load(from: dir)
         for i in 0..<ae.parameterCount {
-            XCTAssertEqual(half.params.values[i], ae.params.values[i], accuracy: 1e-3 * max(1, abs(ae.params.values[i])))
+            XCTAssertEqual(half.params.params[i], ae.params.params[i], accuracy: 1e-3 * max(1, abs(ae.params.params[i])))
         }
         XCTAssertThrowsError(try Autoencoder.load(from: dir + "/missing"))
     }
@@ -97,7 +97,7 @@ final class AutoencoderTests: XCTestCase {
         XCTAssertEqual(b.step, 3)
         let resumed = b.trainStep()
         XCTAssertEqual(resumed.loss, next.loss)
-        XCTAssertEqual(b.model.params.values.toArray(), a.model.params.values.toArray())
+        XCTAssertEqual(b.model.params.params.toArray(), a.model.params.params.toArray())
         XCTAssertEqual(b.ema.toArray(), a.ema.toArray())
     }
 
