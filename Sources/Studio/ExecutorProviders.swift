@@ -39,4 +39,13 @@ public enum ExecutorKind: String, Sendable, CaseIterable {
             return CachingExecutorProvider { try ModelExecutor(name: $0, modelsRoot: modelsRoot, threads: threads) }
         }
     }
+
+    /// The weights hash of a model as its executor will report it, without loading the model: the
+    /// first 10 hex digits of the SHA-256 of the bundle's backbone file (nil for the fake executor).
+    public func modelHash(_ name: String, modelsRoot: String = "Models") throws -> String? {
+        switch self {
+        case .fake: return nil
+        case .model: return try ModelExecutor.weightsHash(name: name, modelsRoot: modelsRoot)
+        }
+    }
 }

@@ -25,9 +25,20 @@ public final class ItemRunner {
 
     public func jobDirectory(_ job: String) throws -> String { try OutputNames.resolve(job, under: outputsRoot) }
 
+    /// Where "loaded model ..." lines go (the worker's progress log).
+    public var log: (String) -> Void = { _ in }
+    private var loaded = Set<String>()
+
     func executor(_ model: String) throws -> TaskExecutor {
         if let message = loadErrors[model] { throw DiptychError(message) }
-        do { return try provider.executor(for: model) } catch {
+        do {
+            let start = Date()
+            let e = try provider.executor(for: model)
+            if loaded.insert(model).inserted {
+                log(String(format: "loaded model %@ (%@) in %.2f s", model, e.identity.hash, Date().timeIntervalSince(start)))
+            }
+            return e
+        } catch {
             let message = "cannot load model \(model): \(error)"
             loadErrors[model] = message
             throw DiptychError(message)

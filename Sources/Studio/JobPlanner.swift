@@ -10,8 +10,16 @@ import Core
 import Foundation
 
 public enum JobPlanner {
-    public static func plan(_ job: Job) throws -> [WorkItem] {
+    /// `modelHash(name)`: the weights hash of a model, recorded in its items (see WorkItem.modelHash).
+    public static func plan(_ job: Job, modelHash: (String) throws -> String? = { _ in nil }) throws -> [WorkItem] {
         var items: [WorkItem] = []
+        var hashes: [String: String?] = [:]
+        func hash(_ model: String) throws -> String? {
+            if let h = hashes[model] { return h }
+            let h = try modelHash(model)
+            hashes[model] = h
+            return h
+        }
         for (t, task) in job.tasks.enumerated() {
             var taskItems: [WorkItem]
             switch task {
@@ -21,6 +29,7 @@ public enum JobPlanner {
             case .compare(let c): taskItems = try compare(c, task: t)
             case .eval(let e): taskItems = [eval(e, task: t)]
             }
+            for i in taskItems.indices { taskItems[i].modelHash = try hash(taskItems[i].model) }
             if let last = taskItems.last, last.kind == .report {
                 let digest = SHA256.hex(taskItems.dropLast().map(\.specHash).joined(separator: "\n"))
                 taskItems[taskItems.count - 1].inputsDigest = digest

@@ -6,6 +6,7 @@ import Core
 import Diffusion
 import Foundation
 import Media
+import Models
 
 public final class ModelExecutor: TaskExecutor {
     public let model: BundleModel
@@ -20,6 +21,16 @@ public final class ModelExecutor: TaskExecutor {
     static func path(of name: String, modelsRoot: String) -> String {
         let direct = FileManager.default.fileExists(atPath: name + "/bundle.json")
         return direct || name.contains("/") ? name : modelsRoot + "/" + name
+    }
+
+    /// The first 10 hex digits of the SHA-256 of the bundle's backbone weights (BundleModel's modelHash).
+    public static func weightsHash(name: String, modelsRoot: String) throws -> String {
+        let folder = path(of: name, modelsRoot: modelsRoot)
+        guard let data = FileManager.default.contents(atPath: folder + "/bundle.json") else {
+            throw DiptychError("no model bundle \(name) at \(folder) (missing bundle.json)")
+        }
+        let manifest = try DefaultedJSON.decode(BundleManifest.self, from: data, defaults: BundleManifest())
+        return String(try SHA256.hex(file: folder + "/" + manifest.backbone).prefix(10))
     }
 
     /// Network evaluations per image: one per step, two with classifier-free guidance (scale not 1).

@@ -30,13 +30,11 @@ public struct SHA256: Sendable {
     public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
         for b in bytes {
             pending.append(b)
-            if pending.count == 64 {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+            if pending.count == 64 { compressPending() }
         }
     }
 
+    @_optimize(speed)
     public mutating func update(_ data: Data) {
         data.withUnsafeBytes { raw in
             let p = raw.bindMemory(to: UInt8.self)
@@ -44,10 +42,10 @@ public struct SHA256: Sendable {
             // Fill the partial block, then hash whole blocks straight from the buffer.
             while i < p.count && !pending.isEmpty {
                 pending.append(p[i]); i += 1
-                if pending.count == 64 { compress(pending); pending.removeAll(keepingCapacity: true) }
+                if pending.count == 64 { compressPending() }
             }
             while p.count - i >= 64 {
-                compress(UnsafeBufferPointer(rebasing: p[i..<(i + 64)]))
+                compress(p.baseAddress! + i)
                 i += 64
             }
             while i < p.count { pending.append(p[i]); i += 1 }
@@ -61,7 +59,9 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
-        for start in stride(from: 0, to: tail.count, by: 64) { compress(Array(tail[start..<(start + 64)])) }
+        tail.withUnsafeBufferPointer { t in
+            for start in stride(from: 0, to: t.count, by: 64) { compress(t.baseAddress! + start) }
+        }
         blocks = 0
         pending.removeAll()
         var out: [UInt8] = []
@@ -70,25 +70,28 @@ public struct SHA256: Sendable {
         return out
     }
 
-    private mutating func compress<C: RandomAccessCollection>(_ block: C) where C.Element == UInt8, C.Index == Int {
+    /// One 64-byte block at `block` (FIPS 180-4, 6.2.2). Optimized even in debug builds
+    /// (`@_optimize(speed)`): tests hash model files of tens of MB.
+    @_optimize(speed)
+    private mutating func compress(_ block: UnsafePointer<UInt8>) {
         blocks &+= 1
-        var w = [UInt32](repeating: 0, count: 64)
-        let base = block.startIndex
+        let w = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
+        defer { w.deallocate() }
         for t in 0..<16 {
-            w[t] = UInt32(block[base + 4 * t]) << 24 | UInt32(block[base + 4 * t + 1]) << 16
-                | UInt32(block[base + 4 * t + 2]) << 8 | UInt32(block[base + 4 * t + 3])
+            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
         }
         for t in 16..<64 {
-            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+            let x = w[t - 15], y = w[t - 2]
+            let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
+            let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
             w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
         }
         var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
         for t in 0..<64 {
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+            let s1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
             let ch = (e & f) ^ (~e & g)
             let t1 = hh &+ s1 &+ ch &+ SHA256.k[t] &+ w[t]
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+            let s0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
             let maj = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ maj
             hh = g; g = f; f = e; e = d &+ t1
@@ -98,7 +101,11 @@ public struct SHA256: Sendable {
         h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
     }
 
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    private mutating func compressPending() {
+        let copy = pending
+        copy.withUnsafeBufferPointer { compress($0.baseAddress!) }
+        pending.removeAll(keepingCapacity: true)
+    }
 
     // MARK: - one-shot helpers
 

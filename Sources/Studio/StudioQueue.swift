@@ -19,12 +19,13 @@ public struct StudioQueue {
     public func jobDirectory(_ name: String) throws -> String { try OutputNames.resolve(name, under: outputsRoot) }
 
     /// Reads, plans and queues a job file (or brings the queued job of that name up to date).
-    public func add(jobFile: String) throws -> (job: Job, summary: SyncSummary) {
-        try add(job: try JobReader.read(path: jobFile))
+    /// `modelHash` names each model's weights (see `ExecutorKind.modelHash`).
+    public func add(jobFile: String, modelHash: (String) throws -> String? = { _ in nil }) throws -> (job: Job, summary: SyncSummary) {
+        try add(job: try JobReader.read(path: jobFile), modelHash: modelHash)
     }
 
-    public func add(job: Job) throws -> (job: Job, summary: SyncSummary) {
-        let items = try JobPlanner.plan(job)
+    public func add(job: Job, modelHash: (String) throws -> String? = { _ in nil }) throws -> (job: Job, summary: SyncSummary) {
+        let items = try JobPlanner.plan(job, modelHash: modelHash)
         let dir = try jobDirectory(job.name)
         let summary = try store.sync(job: job, items: items, isIntact: { artifact in
             // Cheap check (exists, same size); the SHA-256 in the manifest is there for a full check.

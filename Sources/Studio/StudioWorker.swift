@@ -49,6 +49,7 @@ public final class StudioWorker {
         self.stop = stop
         self.progress = progress
         self.identity = identity
+        runner.log = { [progress] in progress.log($0) }
     }
 
     public func run() throws -> WorkerSummary {

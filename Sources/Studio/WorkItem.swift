@@ -34,6 +34,9 @@ public struct WorkItem: Codable, Equatable, Sendable {
     public var group: String?
     /// report: SHA-256 over the spec hashes of the task's other items, so any change reruns it.
     public var inputsDigest: String?
+    /// The model's weights hash when the job was queued, so new weights under the same name redo
+    /// the items (nil when the executor has no weights file, as the fake one).
+    public var modelHash: String?
 
     public init(key: String, task: Int, kind: ItemKind, model: String, batchKey: String, batchLimit: Int, outputs: [String]) {
         self.key = key

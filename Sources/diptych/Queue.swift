@@ -41,7 +41,7 @@ struct QueueAdd: ParsableCommand {
         let jobs = try jobFiles.map { try JobReader.read(path: $0) }
         var added: [Added] = []
         for (file, job) in zip(jobFiles, jobs) {
-            let (_, s) = try queue.add(job: job)
+            let (_, s) = try queue.add(job: job, modelHash: studio.modelHash)
             added.append(Added(job: job.name, file: file, summary: s))
         }
         if common.json { try printJSON(added) } else {

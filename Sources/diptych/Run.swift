@@ -35,10 +35,16 @@ struct StudioOptions: ParsableArguments {
     @Option(name: .long, help: "Folder where model names are looked up (a name can also be a bundle path).")
     var models = "Models"
 
-    /// The executor provider: --executor, else $DIPTYCH_EXECUTOR, else the model bundles.
+    /// The executor: --executor, else $DIPTYCH_EXECUTOR, else the model bundles.
+    var kind: ExecutorKind {
+        ExecutorKind(rawValue: executor ?? ProcessInfo.processInfo.environment["DIPTYCH_EXECUTOR"] ?? "model") ?? .model
+    }
+
+    /// Weights hashes of the job's models, recorded in the queue so new weights redo the items.
+    func modelHash(_ name: String) throws -> String? { try kind.modelHash(name, modelsRoot: models) }
+
     func provider(threads: Int) -> ExecutorProvider {
         let env = ProcessInfo.processInfo.environment
-        let kind = ExecutorKind(rawValue: executor ?? env["DIPTYCH_EXECUTOR"] ?? "model") ?? .model
         return kind.provider(threads: threads, modelsRoot: models, fakeDelay: fakeDelay ?? env["DIPTYCH_FAKE_DELAY"].flatMap(Double.init) ?? 0,
                              fakeLog: env["DIPTYCH_FAKE_LOG"])
     }
@@ -112,7 +118,7 @@ struct RunCommand: ParsableCommand {
         } else {
             job = try JobReader.read(path: jobFile!)
         }
-        let (queued, summary) = try queue.add(job: job)
+        let (queued, summary) = try queue.add(job: job, modelHash: studio.modelHash)
         job = queued
         let dir = try queue.jobDirectory(job.name)
         if !studio.quiet {

@@ -15,7 +15,7 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Writes Models/tiny under `dir`: width 32, one block, random weights (std 0.05).
-    func writeTinyBundle() throws {
+    func writeTinyBundle(seed: UInt64 = 3) throws {
         let tokenizer = try Tokenizer.load(from: ModelExecutorTests.repo + "/Models/tokenizer.json")
         var c = BackboneConfig()
         c.width = 32; c.depth = 1; c.heads = 2; c.mlpRatio = 2; c.textLength = 24
@@ -23,7 +23,7 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
         c.vocabSize = tokenizer.vocabularySize
         c.padToken = tokenizer.padId; c.maskToken = tokenizer.maskId; c.eosToken = tokenizer.eosId
         let backbone = try Backbone(config: c)
-        var rng = Philox(seed: 3)
+        var rng = Philox(seed: seed)
         let w = backbone.parameters.values
         rng.fillGaussian(w.data, count: w.count)
         for i in 0..<w.count { w.data[i] *= 0.05 }
@@ -39,7 +39,7 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
     }
 
     func run(_ job: Job, _ queue: StudioQueue, threads: Int) throws -> WorkerSummary {
-        let s = try queue.add(job: job).summary
+        let s = try queue.add(job: job) { try ExecutorKind.model.modelHash($0, modelsRoot: self.dir + "/Models") }.summary
         var options = WorkerOptions()
         options.jobID = s.jobID
         let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: ExecutorKind.model.provider(threads: threads, modelsRoot: dir + "/Models"),
@@ -91,5 +91,14 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
         }
         // Different seeds give different images.
         XCTAssertNotEqual(pngs[0].artifact.sha256, pngs[1].artifact.sha256)
+        // New weights under the same model name: every item is done again, with the new hash.
+        try writeTinyBundle(seed: 4)
+        let requeued = try queue.add(job: job) { try ExecutorKind.model.modelHash($0, modelsRoot: self.dir + "/Models") }.summary
+        XCTAssertEqual([requeued.changed, requeued.done], [8, 0])
+        XCTAssertEqual(try run(job, queue, threads: 1).done, 8)
+        let redone = try queue.store.manifest(job: try XCTUnwrap(try queue.store.jobID(named: "tiny")))
+        let newHash = try SHA256.hex(file: dir + "/Models/tiny/backbone.safetensors").prefix(10)
+        XCTAssertNotEqual(newHash, modelHash)
+        XCTAssertTrue(redone.artifacts.allSatisfy { $0.artifact.parameters["model_hash"] == .string(String(newHash)) })
     }
 }
