@@ -84,6 +84,7 @@ public final class StudioWorker {
     /// Removes temporary files of dead writers from a job's folder, once per job and worker.
     func clean(job: Int64, name: String) throws {
         guard cleaned.insert(job).inserted else { return }
+        progress.log("worker \(identity.id): job \(name)")
         for path in ArtifactFiles.cleanStaleTemporaries(in: try runner.jobDirectory(name)) {
             progress.log("removed stale temporary file \(path)")
         }
