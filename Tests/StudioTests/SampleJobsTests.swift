@@ -16,6 +16,7 @@ final class SampleJobsTests: XCTestCase {
         root = NSTemporaryDirectory() + "samples-\(getpid())-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: root + "/Samples", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: SampleJobsTests.samples, toPath: root + "/Samples/jobs")
+        try FileManager.default.copyItem(atPath: SampleJobsTests.samples + "/../images", toPath: root + "/Samples/images")
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
@@ -31,12 +32,10 @@ final class SampleJobsTests: XCTestCase {
     }
 
     func testSamplesParse() throws {
-        for file in ["shapes-demo.yaml", "few-step-compare.yaml", "shapes-eval.yaml"] {
+        for file in ["shapes-demo.yaml", "caption-demo.yaml", "few-step-compare.yaml", "shapes-eval.yaml"] {
             let job = try JobReader.read(path: root + "/Samples/jobs/" + file)
             XCTAssertFalse(try JobPlanner.plan(job).isEmpty, file)
         }
-        // The caption sample reads the shapes demo's images, so it needs them first.
-        XCTAssertThrowsError(try JobReader.read(path: root + "/Samples/jobs/caption-demo.yaml"))
     }
 
     func testGenerateThenCaptionWalkThrough() throws {
@@ -45,12 +44,19 @@ final class SampleJobsTests: XCTestCase {
         XCTAssertEqual([made.done, made.failed], [10, 0])
         let (captioned, jobID) = try run("caption-demo.yaml", queue)
         XCTAssertEqual([captioned.done, captioned.failed], [8, 0])
-        let manifest = try queue.store.manifest(job: jobID)
-        XCTAssertEqual(manifest.artifacts.map(\.artifact.path).first, "captions/p000-s1.txt")
-        // The fake model draws each prompt's scene and the fake captioner reads it back with the oracle.
-        let caption = try String(contentsOfFile: root + "/Outputs/caption-demo/captions/p001-s2.txt", encoding: .utf8)
+        XCTAssertEqual(try queue.store.manifest(job: jobID).artifacts.map(\.artifact.path).first, "captions/emoji-1585-woman-cartwheeling.txt")
+        // The fake captioner reads scenes with the shapes oracle.
+        let sample = try String(contentsOfFile: root + "/Outputs/caption-demo/captions/shapes-2-a-purple-cross.txt", encoding: .utf8)
+        XCTAssertTrue(sample.contains("purple cross"), sample)
+        // Captioning what the shapes demo made: the scene the fake model drew for each prompt.
+        try "tasks:\n  - kind: caption\n    folder: ../../Outputs/shapes-demo/01-generate\n"
+            .write(toFile: root + "/Samples/jobs/mine.yaml", atomically: true, encoding: .utf8)
+        let (mine, mineID) = try run("mine.yaml", queue)
+        XCTAssertEqual(mine.done, 8)
+        let caption = try String(contentsOfFile: root + "/Outputs/mine/01-caption/p001-s2.txt", encoding: .utf8)
         XCTAssertTrue(caption.contains("green triangle"), caption)
-        XCTAssertEqual(manifest.artifacts[0].artifact.parameters["source_sha256"],
+        let entry = try XCTUnwrap(try queue.store.manifest(job: mineID).artifacts.first { $0.artifact.path == "01-caption/p000-s1.txt" })
+        XCTAssertEqual(entry.artifact.parameters["source_sha256"],
                        .string(try SHA256.hex(file: root + "/Outputs/shapes-demo/01-generate/p000-s1.png")))
     }
 
