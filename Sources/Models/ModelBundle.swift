@@ -24,6 +24,9 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     public var defaultSteps = 30
     public var defaultSampler = "dpmpp-2m"
     public var defaultCFG: Float = 4
+    /// true for a guidance-distilled model (LCM): the consistency sampler feeds the CFG value to the
+    /// backbone's guidance embedding instead of running classifier-free guidance.
+    public var guidanceEmbedding = false
     public init() {}
 }
 

@@ -17,6 +17,7 @@ struct Diptych: ParsableCommand {
             Caption.self,
             Fill.self,
             Eval.self,
+            Distill.self,
             Bench.self,
             RunCommand.self,
             QueueCommand.self,

@@ -16,7 +16,7 @@ struct Generate: ParsableCommand {
     var prompt: String
     @Option(help: "Denoising steps (model calls, before CFG doubling).")
     var steps: Int?
-    @Option(help: "Sampler: ddpm, ddim, dpmpp-2m, euler-karras.")
+    @Option(help: "Sampler: ddpm, ddim, dpmpp-2m, euler-karras, consistency (1 to 8 steps, distilled bundles).")
     var sampler: String?
     @Option(help: "Classifier-free guidance scale (1 = off).")
     var cfg: Float?
@@ -47,6 +47,7 @@ struct Generate: ParsableCommand {
         let m = try BundleModel(path: model, threads: threads)
         let man = m.bundle.manifest
         let sampling = EvalSampling(sampler: sampler ?? man.defaultSampler, steps: steps ?? man.defaultSteps, cfg: cfg ?? man.defaultCFG)
+        for note in m.samplingNotes(sampling, cfgGiven: cfg != nil) { log(note) }
         let first = seed ?? UInt64.random(in: 0..<(1 << 32))
         let seeds = (0..<UInt64(n)).map { first &+ $0 }
         let t0 = Date()

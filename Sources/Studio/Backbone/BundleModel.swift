@@ -58,7 +58,7 @@ public final class BundleModel: EvalModel {
         let denoiser = BackboneImageDenoiser(backbone: bundle.backbone, prompts: prompts.map(promptRow))
         var rng = BatchRNG(seeds: seeds)
         let noise = rng.gaussian(config.latentCount)
-        return try kind.make(schedule: schedule).sample(model: ClassifierFreeGuidance(model: denoiser, scale: sampling.cfg),
+        return try kind.make(schedule: schedule).sample(model: guided(denoiser, sampling: sampling),
                                                        noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
     }
 

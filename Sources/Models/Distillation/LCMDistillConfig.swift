@@ -1,0 +1,81 @@
+// LCMDistillConfig.swift: every knob of latent consistency distillation (LCM, Luo et al. 2023) of the
+// dual-diffusion backbone, as a plain Codable struct (decode with DefaultedJSON), and the run state
+// that a checkpoint needs for exact resumption.
+//
+// Guidance convention: ours (ClassifierFreeGuidance), p = u + w (c - u), so w = 1 is the plain
+// conditional model; LCM's Imagen-style w' is w - 1. The sampled w goes to the student's guidance
+// embedding as is, and `--cfg` at sampling time feeds the same value.
+//
+// Huber constant: LCM uses c = 0.001 on Stable Diffusion latents, which are scaled to unit variance
+// (x 0.18215). Our latents are also normalised (the autoencoder's latent scale, or the pool codec's
+// per-channel standardisation), so the same c applies per unit of latent standard deviation; the
+// trainer multiplies huberC by the measured latent std of the dataset (huberScaleByLatentStd).
+import Foundation
+
+public struct LCMDistillConfig: Codable, Equatable, Sendable {
+    /// Text-to-image examples per step (the consistency loss).
+    public var batchSize = 32
+    public var steps = 1000
+    /// AdamW; constant after a linear warmup (LCM trains at a constant rate).
+    public var learningRate: Float = 5e-5
+    public var warmupSteps = 20
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var adamEpsilon: Float = 1e-8
+    public var weightDecay: Float = 0
+    /// Global gradient-norm clip (0 = off).
+    public var gradClip: Float = 1
+    /// The DDIM grid of the skipping-step schedule (LCM: 50 over 1000 timesteps, so k = 20).
+    public var originalSteps = 50
+    /// Guidance scales w ~ U[guidanceMin, guidanceMax] per example (our convention, 1 = no guidance).
+    public var guidanceMin: Float = 1
+    public var guidanceMax: Float = 8
+    /// Decay of the EMA target network (LCM: 0.95).
+    public var targetDecay: Float = 0.95
+    /// Pseudo-Huber constant (LCM: 0.001 on unit-variance latents).
+    public var huberC: Float = 0.001
+    /// Multiply huberC by the dataset's latent standard deviation.
+    public var huberScaleByLatentStd = true
+    /// Boundary scalings (LCM: sigma_data 0.5, timestep x 10).
+    public var sigmaData: Double = 0.5
+    public var timestepScaling: Double = 10
+    /// Captioning examples per step in a small joint caption loss (0 = none), and its weight.
+    public var captionBatch = 8
+    public var captionLossWeight: Float = 0.5
+    /// Keep the text head (text_head.*) frozen.
+    public var freezeTextHead = true
+    public var seed: UInt64 = 1
+    /// Seconds between checkpoints (and always at the end).
+    public var checkpointSeconds: Double = 180
+    /// Steps between log lines / CSV rows.
+    public var logEvery = 10
+
+    public init() {}
+
+    public func learningRate(at step: Int) -> Float {
+        step < warmupSteps ? learningRate * Float(step + 1) / Float(warmupSteps) : learningRate
+    }
+
+    public func validationError(trainSteps: Int) -> String? {
+        if batchSize < 1 || captionBatch < 0 { return "batchSize must be at least 1 and captionBatch at least 0" }
+        if originalSteps < 1 || originalSteps > trainSteps { return "originalSteps must be between 1 and \(trainSteps)" }
+        if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
+        if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
+        if huberC <= 0 { return "huberC must be positive" }
+        return nil
+    }
+}
+
+/// Where a distillation run is (per-step randomness derives from the seed and the step, the data
+/// order from the seed and the epoch).
+public struct LCMDistillState: Codable, Equatable, Sendable {
+    public var step = 0
+    public var epoch = 0
+    public var cursor = 0
+    public var samplesSeen = 0
+    public var seconds: Double = 0
+    public var datasetCount = 0
+    /// SHA-256 prefix of the teacher's weights (the CLI refuses to resume with another teacher).
+    public var teacher = ""
+    public init() {}
+}

@@ -1,0 +1,290 @@
+// LCMDistiller.swift: latent consistency distillation of the dual-diffusion backbone (LCM, Luo et al.
+// 2023, Algorithm 1: latent consistency distillation with the augmented PF-ODE; consistency models,
+// Song et al. 2023). Three networks of one architecture:
+//   teacher  the trained backbone, frozen, inference only;
+//   student  initialised from the teacher, trained; its guidance-embedding slot (g_embed, zero-init in
+//            the teacher, so the student starts as the teacher's conditional model) receives w;
+//   target   the EMA of the student (decay 0.95), inference only.
+// One step: per example draw grid index n, guidance w ~ U[w_min, w_max] and noise z; x = x_{t_{n+k}};
+// teacher: DDIM from t_{n+k} to t_n with CFG at w (conditional and unconditional rows in one batch);
+// loss = pseudo-Huber(f_student(x, t_{n+k}, w), f_target(x^_{t_n}, t_n, w)), with f = c_skip x + c_out x0^;
+// backward through the student only. Optionally a small joint caption loss (masked CE on captioning
+// examples, D-DiT/MDLM) keeps the text path from drifting, and the text head can be frozen.
+// Checkpoints hold student, target, Adam moments and the state: a resumed run equals an uninterrupted one.
+import Core
+import Foundation
+import NN
+
+public struct LCMStepResult: Sendable {
+    public var loss: Float
+    public var captionLoss: Float
+    public var gradNorm: Float
+    public var learningRate: Float
+}
+
+public final class LCMDistiller {
+    public let config: LCMDistillConfig
+    public let backbone: BackboneConfig
+    public let teacher: Backbone
+    public let student: Backbone
+    public let target: Backbone
+    public let dataset: LatentTextDataset
+    public let optimizer: AdamW
+    /// alpha-bar at every integer timestep of the teacher's schedule.
+    public let alphasCumprod: [Double]
+    /// The pseudo-Huber constant in use (huberC, scaled by the latent std when configured).
+    public let huberC: Float
+    public private(set) var state = LCMDistillState()
+    let captionBuilder: JointBatchBuilder
+    var permutation: [Int] = []
+    let dImage: Tensor      // [B, n] gradient of the student's image output
+    let dLogits: Tensor     // [Bc, L, V] gradient of the caption logits
+    let textHead: [BackboneParameters.Entry]
+    public var threads = 1 {
+        didSet { for m in [teacher, student, target] { m.threads = threads }; optimizer.threads = threads }
+    }
+
+    /// teacherWeights: a slab laid out like `Backbone(config: backbone).parameters.values`.
+    public init(config: LCMDistillConfig, backbone: BackboneConfig, teacherWeights: Tensor, dataset: LatentTextDataset,
+                alphasCumprod: [Double]) throws {
+        if let problem = config.validationError(trainSteps: alphasCumprod.count) { throw DiptychError("distill config: \(problem)") }
+        guard dataset.count > 0 else { throw DiptychError("the distillation set is empty") }
+        guard dataset.latentCount == backbone.latentCount && dataset.textLength == backbone.textLength else {
+            throw DiptychError("the dataset does not match the teacher's latent size or text length")
+        }
+        self.config = config
+        self.backbone = backbone
+        self.dataset = dataset
+        self.alphasCumprod = alphasCumprod
+        let B = config.batchSize
+        teacher = try Backbone(config: backbone, maxBatch: 2 * B)
+        student = try Backbone(config: backbone, maxBatch: max(B, config.captionBatch))
+        target = try Backbone(config: backbone, maxBatch: B)
+        for m in [teacher, student, target] {
+            guard m.parameters.values.count == teacherWeights.count else {
+                throw DiptychError("teacher weights (\(teacherWeights.count) values) do not match the backbone config")
+            }
+            m.parameters.values.data.update(from: teacherWeights.data, count: teacherWeights.count)
+        }
+        optimizer = AdamW(store: student.parameters.store,
+                          config: AdamWConfig(beta1: config.beta1, beta2: config.beta2, eps: config.adamEpsilon,
+                                              weightDecay: config.weightDecay))
+        var latentStd: Float = 1
+        if config.huberScaleByLatentStd {
+            var s = 0.0, q = 0.0
+            for v in dataset.latents { s += Double(v); q += Double(v) * Double(v) }
+            let m = s / Double(dataset.latents.count)
+            latentStd = Float(max(q / Double(dataset.latents.count) - m * m, 1e-12).squareRoot())
+        }
+        huberC = config.huberC * latentStd
+        var cb = JointBatchConfig()
+        cb.captionFraction = 1
+        captionBuilder = JointBatchBuilder(config: cb, backbone: backbone, trainSteps: alphasCumprod.count, schedule: { t in
+            let ab = alphasCumprod[min(max(Int(t.rounded()), 0), alphasCumprod.count - 1)]
+            return (Float(ab.squareRoot()), Float((1 - ab).squareRoot()))
+        })
+        dImage = Tensor(shape: [B, backbone.latentCount])
+        dLogits = Tensor(shape: [max(1, config.captionBatch), backbone.textLength, backbone.vocabSize])
+        textHead = student.parameters.entries.filter { $0.name.hasPrefix("text_head.") }
+        state.datasetCount = dataset.count
+        permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: 0)
+    }
+
+    func nextRows(_ count: Int) -> [Int] {
+        var rows: [Int] = []
+        while rows.count < count {
+            if state.cursor >= permutation.count {
+                state.epoch += 1
+                state.cursor = 0
+                permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
+            }
+            rows.append(permutation[state.cursor])
+            state.cursor += 1
+        }
+        return rows
+    }
+
+    /// The noisy inputs of one step: per example grid index, guidance and x_{t_{n+k}}.
+    struct Pairs {
+        var tokens: [Int32]     // [B, L] prompts (the clean captions)
+        var x: [Float]          // [B, n] x_{t_{n+k}}
+        var start: [Float]      // [B] t_{n+k}
+        var end: [Float]        // [B] t_n
+        var guidance: [Float]   // [B] w
+    }
+
+    func draw(rows: [Int], rng: inout Philox) -> Pairs {
+        let B = rows.count, n = backbone.latentCount, L = backbone.textLength, T = alphasCumprod.count
+        var p = Pairs(tokens: [], x: [Float](repeating: 0, count: B * n), start: [], end: [], guidance: [])
+        var z = [Float](repeating: 0, count: n)
+        for (b, row) in rows.enumerated() {
+            let (s, e) = LCMMath.pair(index: rng.nextInt(below: config.originalSteps), trainSteps: T,
+                                      originalSteps: config.originalSteps)
+            p.start.append(Float(s)); p.end.append(Float(e))
+            p.guidance.append(config.guidanceMin + (config.guidanceMax - config.guidanceMin) * rng.nextFloat())
+            rng.fillGaussian(&z, count: n)
+            let a = Float(alphasCumprod[s].squareRoot()), sg = Float((1 - alphasCumprod[s]).squareRoot())
+            for j in 0..<n { p.x[b * n + j] = a * dataset.latents[row * n + j] + sg * z[j] }
+            p.tokens += dataset.tokens[row * L..<(row + 1) * L]
+        }
+        return p
+    }
+
+    /// The LCM target of a batch: teacher's guided DDIM step x^_{t_n}, then the target network's f there.
+    /// Returns (x^_{t_n} [B, n], f_target [B, n]).
+    func consistencyTarget(_ p: Pairs) -> (xPrev: [Float], target: [Float]) {
+        let B = p.start.count, n = backbone.latentCount, L = backbone.textLength, kind = backbone.prediction
+        let null = [Int32](repeating: Int32(backbone.padToken), count: B * L)
+        let both = p.x + p.x
+        both.withUnsafeBufferPointer {
+            teacher.forward(tokens: p.tokens + null, latents: $0.baseAddress!, times: p.start + p.start)
+        }
+        var xPrev = [Float](repeating: 0, count: B * n)
+        let out = teacher.image.data
+        p.x.withUnsafeBufferPointer { x in
+            xPrev.withUnsafeMutableBufferPointer { xp in
+                for b in 0..<B {
+                    LCMMath.guidedDDIMStep(kind, x: x.baseAddress! + b * n, conditional: out + b * n,
+                                           unconditional: out + (B + b) * n, guidance: p.guidance[b],
+                                           alphaBar: alphasCumprod[Int(p.start[b])], alphaBarPrev: alphasCumprod[Int(p.end[b])],
+                                           out: xp.baseAddress! + b * n, n: n)
+                }
+            }
+        }
+        var f = [Float](repeating: 0, count: B * n)
+        xPrev.withUnsafeBufferPointer { xp in
+            target.forward(tokens: p.tokens, latents: xp.baseAddress!, times: p.end, guidance: p.guidance)
+            f.withUnsafeMutableBufferPointer { fp in
+                for b in 0..<B {
+                    let t = Int(p.end[b])
+                    LCMMath.consistency(kind, x: xp.baseAddress! + b * n, output: target.image.data + b * n,
+                                        out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
+                                        sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
+                }
+            }
+        }
+        return (xPrev, f)
+    }
+
+    /// Student forward, consistency loss and its gradient in dImage. Returns the loss.
+    func studentLoss(_ p: Pairs, target f: [Float]) -> Float {
+        let B = p.start.count, n = backbone.latentCount, kind = backbone.prediction
+        p.x.withUnsafeBufferPointer {
+            student.forward(tokens: p.tokens, latents: $0.baseAddress!, times: p.start, guidance: p.guidance)
+        }
+        var fs = [Float](repeating: 0, count: B * n)
+        p.x.withUnsafeBufferPointer { x in
+            fs.withUnsafeMutableBufferPointer { fp in
+                for b in 0..<B {
+                    let t = Int(p.start[b])
+                    LCMMath.consistency(kind, x: x.baseAddress! + b * n, output: student.image.data + b * n,
+                                        out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
+                                        sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
+                }
+            }
+        }
+        let loss = LCMMath.pseudoHuber(prediction: fs, target: f, n: B * n, c: huberC, grad: dImage.data)
+        // df/doutput = c_out * dx0/doutput per row.
+        for b in 0..<B {
+            let t = Double(p.start[b]), ab = alphasCumprod[Int(p.start[b])]
+            let co = LCMMath.boundaryScalings(timestep: t, sigmaData: config.sigmaData, timestepScaling: config.timestepScaling).out
+            let k = Float(co) * LCMMath.x0Derivative(kind, a: Float(ab.squareRoot()), s: Float((1 - ab).squareRoot()))
+            for j in 0..<n { dImage.data[b * n + j] *= k }
+        }
+        return loss
+    }
+
+    /// The joint caption loss on `rows` (forward + backward into the student's gradients).
+    func captionLoss(rows: [Int], rng: inout Philox) -> Float {
+        let bb = backbone
+        let batch = captionBuilder.build(dataset, indices: rows, rng: &rng)
+        batch.latents.withUnsafeBufferPointer {
+            student.forward(tokens: batch.tokens, latents: $0.baseAddress!, times: batch.times)
+        }
+        let loss = BackboneLoss.maskedCrossEntropy(
+            logits: student.logits.data, tokens: batch.tokens, targets: batch.targets, pMask: batch.pMask,
+            examples: batch.captionExamples, length: bb.textLength, vocab: bb.vocabSize, maskToken: bb.maskToken,
+            grad: dLogits.data)
+        let w = config.captionLossWeight
+        for i in 0..<rows.count * bb.textLength * bb.vocabSize { dLogits.data[i] *= w }
+        student.backward(dImage: nil, dLogits: dLogits.data)
+        return loss
+    }
+
+    /// One distillation step.
+    @discardableResult
+    public func step() -> LCMStepResult {
+        var rng = Philox(seed: config.seed, stream: 0x4C43_4D44).fork(UInt64(state.step))
+        let rows = nextRows(config.batchSize)
+        let pairs = draw(rows: rows, rng: &rng)
+        let (_, f) = consistencyTarget(pairs)
+        student.parameters.zeroGrads()
+        let loss = studentLoss(pairs, target: f)
+        student.backward(dImage: dImage.data, dLogits: nil)
+        var captionLoss: Float = 0
+        if config.captionBatch > 0 {
+            captionLoss = self.captionLoss(rows: Array(rows.prefix(config.captionBatch)) + nextRows(max(0, config.captionBatch - rows.count)),
+                                           rng: &rng)
+        }
+        if config.freezeTextHead {
+            for e in textHead { student.parameters.g(e.name).update(repeating: 0, count: e.count) }
+        }
+        let grads = student.parameters.grads
+        let norm = config.gradClip > 0 ? GradientClipping.clip(grads, maxNorm: config.gradClip, threads: threads)
+            : GradientClipping.globalNorm(grads, threads: threads)
+        let lr = config.learningRate(at: state.step)
+        optimizer.update(lr: lr)
+        updateTarget()
+        state.step += 1
+        state.samplesSeen += config.batchSize
+        return LCMStepResult(loss: loss, captionLoss: captionLoss, gradNorm: norm, learningRate: lr)
+    }
+
+    /// Adds wall time spent in `step` to the run's total.
+    public func addSeconds(_ s: Double) { state.seconds += s }
+
+    /// target = decay * target + (1 - decay) * student.
+    func updateTarget() {
+        let d = config.targetDecay, t = target.parameters.values.data, s = student.parameters.values.data
+        for i in 0..<target.parameters.values.count { t[i] = d * t[i] + (1 - d) * s[i] }
+    }
+
+    /// The held-out mean consistency loss of a fixed batch (no update; for the log).
+    public func evaluate(rows: [Int], seed: UInt64) -> Float {
+        var rng = Philox(seed: seed, stream: 0x4556_414C)
+        let pairs = draw(rows: rows, rng: &rng)
+        return studentLoss(pairs, target: consistencyTarget(pairs).target)
+    }
+
+    // MARK: checkpoints
+
+    public func saveCheckpoint(to dir: String, teacherHash: String) throws {
+        state.teacher = teacherHash
+        try AtomicFile.write(JointTrainer.bytes(student.parameters.values), to: dir + "/student.f32")
+        try AtomicFile.write(JointTrainer.bytes(target.parameters.values), to: dir + "/target.f32")
+        try AtomicFile.write(JointTrainer.bytes(optimizer.m), to: dir + "/adam_m.f32")
+        try AtomicFile.write(JointTrainer.bytes(optimizer.v), to: dir + "/adam_v.f32")
+        try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
+        try AtomicFile.write(DefaultedJSON.encode(state), to: dir + "/state.json")  // last: marks it complete
+    }
+
+    /// Restores a checkpoint of the same config, dataset and teacher.
+    public func loadCheckpoint(from dir: String, teacherHash: String) throws {
+        let saved = try JSONDecoder().decode(LCMDistillState.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/state.json")))
+        guard saved.datasetCount == dataset.count else {
+            throw DiptychError("checkpoint was distilled on \(saved.datasetCount) examples, the dataset has \(dataset.count)")
+        }
+        guard saved.teacher == teacherHash else {
+            throw DiptychError("checkpoint was distilled from teacher \(saved.teacher), not \(teacherHash); use a new run folder")
+        }
+        for (name, t) in [("student", student.parameters.values), ("target", target.parameters.values),
+                          ("adam_m", optimizer.m), ("adam_v", optimizer.v)] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
+            guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
+            data.withUnsafeBytes { t.data.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: t.count) }
+        }
+        state = saved
+        optimizer.step = saved.step
+        permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
+    }
+}

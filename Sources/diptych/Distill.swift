@@ -1,0 +1,180 @@
+// Distill.swift: `diptych distill [train] --teacher Models/default --run runs/lcm`: latent consistency
+// distillation (LCM, Luo et al. 2023) of a model bundle into a few-step student (Models' LCMDistiller).
+// Builds (or reloads) the latent dataset in the run folder with the teacher's codec and tokenizer,
+// resumes from the run's checkpoint, logs loss.csv + loss.png and a progress line with samples/s and
+// ETA on stderr, checkpoints every few minutes and at the end, and exports the student as a bundle
+// (run/model) that `diptych generate --sampler consistency` reads. `diptych distill compare` measures it.
+import ArgumentParser
+import Core
+import Data
+import Diffusion
+import Foundation
+import Media
+import Models
+import Studio
+
+/// The file given to --config (every field optional).
+struct DistillFile: Codable {
+    var distill = LCMDistillConfig()
+    var data = TrainingDataSpec()
+}
+
+struct Distill: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Few-step models: latent consistency distillation and the few-step comparison.",
+        subcommands: [DistillTrain.self, DistillCompare.self], defaultSubcommand: DistillTrain.self)
+}
+
+struct DistillTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train",
+                                                    abstract: "Distil a model bundle into a consistency model (LCM).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Teacher model bundle.")
+    var teacher = "Models/default"
+    @Option(help: "Distillation config (JSON: {\"distill\": {...}, \"data\": {...}}; fields not given keep their defaults).")
+    var config: String?
+    @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv, loss.png, model/ (the student bundle).")
+    var runDir = "runs/lcm"
+    @Option(help: "Override the number of steps.")
+    var steps: Int?
+    @Option(help: "Stop (with a checkpoint) after this many minutes of wall time.")
+    var maxMinutes: Double?
+
+    func run() throws {
+        let threads = Threads.configure(common.threads)
+        var file = DistillFile()
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else { throw DiptychError("cannot read \(config)") }
+            file = try DefaultedJSON.decode(DistillFile.self, from: data, defaults: DistillFile())
+        }
+        if let steps { file.distill.steps = steps }
+        let teacherModel = try BundleModel(path: teacher, threads: threads, chunk: 1)
+        let bundle = teacherModel.bundle, bb = bundle.backbone.config
+        file.data.imageSize = bundle.codec.imageSize
+        try AtomicFile.write(DefaultedJSON.encode(file), to: runDir + "/distill.json")
+        let dataset = try distillDataset(file.data, bundle: bundle, teacherHash: teacherModel.modelHash, threads: threads)
+
+        let distiller = try LCMDistiller(config: file.distill, backbone: bb, teacherWeights: bundle.backbone.parameters.values,
+                                         dataset: dataset, alphasCumprod: teacherModel.schedule.alphasCumprod)
+        distiller.threads = threads
+        let ckpt = runDir + "/checkpoint"
+        if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
+            try distiller.loadCheckpoint(from: ckpt, teacherHash: teacherModel.modelHash)
+            log("resumed at step \(distiller.state.step)")
+        }
+        log(String(format: "distill: teacher %@ (%@), %d parameters, batch %d (+%d captions), w in [%g, %g], k = %d, Huber c %.2e, threads %d",
+                   teacher, teacherModel.modelHash, distiller.student.parameters.parameterCount, file.distill.batchSize,
+                   file.distill.captionBatch, file.distill.guidanceMin, file.distill.guidanceMax,
+                   LCMMath.skip(trainSteps: teacherModel.schedule.trainSteps, originalSteps: file.distill.originalSteps),
+                   distiller.huberC, threads))
+        let header = "step,loss,caption_loss,grad_norm,lr,samples_per_s\n"
+        var csv = distiller.state.step == 0 ? header : (try? String(contentsOfFile: runDir + "/loss.csv", encoding: .utf8)) ?? header
+        let export = {
+            try exportStudent(distiller, teacher: bundle, teacherPath: self.teacher, config: file.distill, to: runDir + "/model")
+            try AtomicFile.write(PNG.encode(lossPlot(csv)), to: runDir + "/loss.png")
+        }
+        let start = Date()
+        var lastCheckpoint = Date(), windowStart = Date(), windowSamples = 0
+        var acc = (loss: 0.0, caption: 0.0, norm: 0.0, n: 0)
+        let total = file.distill.steps
+        while distiller.state.step < total {
+            let t0 = Date()
+            let r = distiller.step()
+            distiller.addSeconds(Date().timeIntervalSince(t0))
+            windowSamples += file.distill.batchSize
+            acc.loss += Double(r.loss); acc.caption += Double(r.captionLoss); acc.norm += Double(r.gradNorm); acc.n += 1
+            let step = distiller.state.step
+            if step % file.distill.logEvery == 0 || step == total {
+                let rate = Double(windowSamples) / Date().timeIntervalSince(windowStart), n = Double(acc.n)
+                let eta = Double(total - step) * Double(file.distill.batchSize) / rate
+                csv += String(format: "%d,%.6f,%.5f,%.4f,%.3e,%.2f\n", step, acc.loss / n, acc.caption / n, acc.norm / n,
+                              r.learningRate, rate)
+                try AtomicFile.write(csv, to: runDir + "/loss.csv")
+                log(String(format: "step %d/%d consistency %.5f caption %.4f |g| %.3f lr %.2e  %.2f samples/s  ETA %@",
+                           step, total, acc.loss / n, acc.caption / n, acc.norm / n, r.learningRate, rate, formatDuration(eta)))
+                acc = (0, 0, 0, 0)
+                windowStart = Date(); windowSamples = 0
+            }
+            let timeUp = maxMinutes.map { Date().timeIntervalSince(start) > $0 * 60 } ?? false
+            if Date().timeIntervalSince(lastCheckpoint) > file.distill.checkpointSeconds || timeUp {
+                try distiller.saveCheckpoint(to: ckpt, teacherHash: teacherModel.modelHash)
+                try export()
+                lastCheckpoint = Date()
+                log("checkpoint at step \(step)")
+            }
+            if timeUp { log("time limit reached"); return }
+        }
+        try distiller.saveCheckpoint(to: ckpt, teacherHash: teacherModel.modelHash)
+        try export()
+        log(String(format: "done: step %d, %.0f s of distillation; student bundle in %@/model", distiller.state.step,
+                   distiller.state.seconds, runDir))
+    }
+
+    /// Shapes scenes + optional emoji, encoded by the teacher's codec, tokenised by its tokenizer; cached.
+    func distillDataset(_ spec: TrainingDataSpec, bundle: ModelBundle, teacherHash: String, threads: Int) throws -> LatentTextDataset {
+        let bb = bundle.backbone.config
+        let key = String(decoding: try DefaultedJSON.encode([String(decoding: try DefaultedJSON.encode(spec), as: UTF8.self),
+                                                             teacherHash, "\(bb.textLength)"]), as: UTF8.self)
+        if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount,
+                                                  textLength: bb.textLength) {
+            log("dataset: \(cached.count) examples from \(runDir)/data")
+            return cached
+        }
+        let t0 = Date()
+        let scenes = BackboneTrainingData.shapesScenes(spec)
+        let renderer = ShapesRenderer()
+        var images = scenes.map { renderer.render($0.objects, size: spec.imageSize) }
+        var captions = scenes.map(\.caption)
+        let emoji = try BackboneTrainingData.emojiExamples(spec)
+        images += emoji.images
+        captions += emoji.captions
+        let codec = bundle.codec, tok = bundle.tokenizer
+        let d = try BackboneTrainingData.build(images: images, captions: captions, config: bb,
+                                               encode: { try codec.encode($0, threads: threads) }, tokenize: { tok.encode($0) })
+        try BackboneTrainingData.save(d, key: key, to: runDir + "/data")
+        log(String(format: "dataset: %d examples (%d shapes, %d emoji) built in %.1f s", d.count, scenes.count, emoji.images.count,
+                   Date().timeIntervalSince(t0)))
+        return d
+    }
+}
+
+/// The student as a bundle: the teacher's codec, tokenizer and schedule, the student's weights (float16),
+/// consistency sampling by default with the guidance embedding on.
+func exportStudent(_ d: LCMDistiller, teacher: ModelBundle, teacherPath: String, config: LCMDistillConfig, to dir: String) throws {
+    var manifest = teacher.manifest
+    manifest.name = "lcm"
+    manifest.backbone = "backbone.safetensors"
+    manifest.tokenizer = "tokenizer.json"
+    manifest.defaultSampler = "consistency"
+    manifest.defaultSteps = 4
+    manifest.defaultCFG = min(max(teacher.manifest.defaultCFG, config.guidanceMin), config.guidanceMax)
+    manifest.guidanceEmbedding = true
+    if manifest.autoencoder != "pool" {
+        let src = teacherPath + "/" + teacher.manifest.autoencoder
+        for name in try FileManager.default.contentsOfDirectory(atPath: src) {
+            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src + "/" + name)), to: dir + "/autoencoder/" + name)
+        }
+        manifest.autoencoder = "autoencoder"
+    }
+    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: teacherPath + "/" + teacher.manifest.tokenizer)),
+                         to: dir + "/tokenizer.json")
+    try ModelBundle.writeBackbone(d.student.parameters.values, parameters: d.student.parameters, config: d.backbone,
+                                  to: dir + "/backbone.safetensors", half: true)
+    try AtomicFile.write(DefaultedJSON.encode(manifest), to: dir + "/bundle.json")
+}
+
+/// loss.png from loss.csv (consistency loss, log scale).
+func lossPlot(_ csv: String) -> Image {
+    var points: [(x: Double, y: Double)] = []
+    for line in csv.split(separator: "\n").dropFirst() {
+        let f = line.split(separator: ",")
+        if f.count >= 2, let s = Double(f[0]), let l = Double(f[1]), l > 0 { points.append((s, l)) }
+    }
+    var plot = Media.LinePlot(series: [Media.LinePlot.Series(name: "consistency loss (pseudo-Huber)", points: points)])
+    plot.title = "LCM distillation"
+    plot.xLabel = "step"
+    plot.yLabel = "loss"
+    plot.logY = true
+    return plot.render()
+}

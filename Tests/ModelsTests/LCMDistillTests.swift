@@ -1,0 +1,198 @@
+// LCMDistillTests.swift: latent consistency distillation (LCM, Luo et al. 2023) on a tiny backbone:
+// boundary scalings give the identity at t = 0, the pseudo-Huber loss and its gradient, the LCM target
+// (teacher's guided DDIM step, then the target network's consistency function) against a hand
+// calculation, a short run whose loss falls, and resume == uninterrupted.
+import Core
+import Foundation
+import XCTest
+@testable import Models
+
+final class LCMDistillTests: XCTestCase {
+    func tinyBackbone() -> BackboneConfig {
+        var c = BackboneConfig(width: 16, depth: 1, heads: 2, latentSize: 4, latentChannels: 2, patchSize: 2,
+                               textLength: 5, vocabSize: 12)
+        c.frequencyDim = 8
+        return c
+    }
+
+    func tinyConfig() -> LCMDistillConfig {
+        var c = LCMDistillConfig()
+        c.batchSize = 4
+        c.captionBatch = 2
+        c.originalSteps = 10
+        c.learningRate = 1e-3
+        c.warmupSteps = 1
+        c.guidanceMin = 1
+        c.guidanceMax = 4
+        return c
+    }
+
+    /// A teacher whose every weight is a small random number (so all paths carry signal).
+    func teacherWeights(_ c: BackboneConfig) throws -> Tensor {
+        let m = try Backbone(config: c, maxBatch: 1, seed: 3)
+        let w = m.parameters.values
+        var rng = Philox(seed: 11)
+        for i in 0..<w.count { w.data[i] += 0.1 * rng.nextGaussian() }
+        return w.clone()
+    }
+
+    func tinyData(_ c: BackboneConfig, count: Int = 6) -> LatentTextDataset {
+        var rng = Philox(seed: 5)
+        var z = [Float](repeating: 0, count: count * c.latentCount)
+        rng.fillGaussian(&z, count: z.count)
+        var tokens: [Int32] = []
+        for i in 0..<count { tokens += BackboneTrainingData.textRow([4 + i % 6, 5 + i % 5], config: c) }
+        return LatentTextDataset(latents: z, tokens: tokens, latentCount: c.latentCount, textLength: c.textLength)
+    }
+
+    /// A 100-step schedule (alpha-bar from 0.999 down to about 0.02).
+    let alphas: [Double] = (0..<100).map { Foundation.exp(-0.04 * Double($0)) * 0.999 }
+
+    func makeDistiller(_ cfg: LCMDistillConfig? = nil) throws -> LCMDistiller {
+        let bb = tinyBackbone()
+        return try LCMDistiller(config: cfg ?? tinyConfig(), backbone: bb, teacherWeights: try teacherWeights(bb),
+                                dataset: tinyData(bb), alphasCumprod: alphas)
+    }
+
+    func testBoundaryScalingsAreIdentityAtZero() {
+        let (s0, o0) = LCMMath.boundaryScalings(timestep: 0)
+        XCTAssertEqual(s0, 1)
+        XCTAssertEqual(o0, 0)
+        let (s, o) = LCMMath.boundaryScalings(timestep: 19)
+        XCTAssertEqual(s, 0.25 / (190 * 190 + 0.25), accuracy: 1e-15)
+        XCTAssertEqual(o, 190 / (190 * 190 + 0.25).squareRoot(), accuracy: 1e-12)
+        let x: [Float] = [0.3, -1.2, 2.5, 0.01], out: [Float] = [9, -7, 3, 100]
+        var f = [Float](repeating: 0, count: 4)
+        for kind in [ImagePrediction.v, .eps] {
+            LCMMath.consistency(kind, x: x, output: out, out: &f, n: 4, alphaBar: 0.9991, timestep: 0)
+            XCTAssertEqual(f, x, "f(x, 0) must be x whatever the network says")
+        }
+        XCTAssertEqual(LCMMath.grid(trainSteps: 1000, originalSteps: 50).prefix(3), [19, 39, 59])
+        XCTAssertEqual(LCMMath.grid(trainSteps: 1000, originalSteps: 50).last, 999)
+        XCTAssertTrue(LCMMath.pair(index: 0, trainSteps: 1000, originalSteps: 50) == (19, 0))
+        XCTAssertTrue(LCMMath.pair(index: 49, trainSteps: 1000, originalSteps: 50) == (999, 979))
+    }
+
+    func testPseudoHuberValueAndGradient() {
+        let p: [Float] = [0.5, -0.2, 0.0, 3.0], t: [Float] = [0.0, 0.1, 0.0, -1.0]
+        let c: Float = 0.1
+        var g = [Float](repeating: 0, count: 4)
+        let loss = LCMMath.pseudoHuber(prediction: p, target: t, n: 4, c: c, grad: &g)
+        // By hand: sqrt(d^2 + c^2) - c for d = 0.5, -0.3, 0, 4.
+        let r: [Double] = [0.26, 0.1, 0.01, 16.01].map { $0.squareRoot() - 0.1 }
+        let hand: Double = r.reduce(0, +) / 4
+        XCTAssertEqual(Double(loss), hand, accuracy: 1e-6)
+        XCTAssertEqual(Double(g[0]), 0.5 / (0.26).squareRoot() / 4, accuracy: 1e-6)
+        XCTAssertEqual(g[2], 0)
+        // Finite differences.
+        for i in 0..<4 {
+            var pp = p, pm = p
+            pp[i] += 1e-3; pm[i] -= 1e-3
+            let fd = (LCMMath.pseudoHuber(prediction: pp, target: t, n: 4, c: c, grad: nil)
+                - LCMMath.pseudoHuber(prediction: pm, target: t, n: 4, c: c, grad: nil)) / 2e-3
+            XCTAssertEqual(fd, g[i], accuracy: 2e-3)
+        }
+    }
+
+    func testTargetMatchesHandCalculation() throws {
+        let d = try makeDistiller()
+        let bb = d.backbone, n = bb.latentCount, L = bb.textLength
+        var rng = Philox(seed: 21)
+        var p = d.draw(rows: [0, 1, 2, 3], rng: &rng)
+        // One pair ending at t = 0 (the target is the teacher's step itself) and three inside the grid.
+        p.start = [9, 39, 69, 99]; p.end = [0, 29, 59, 89]
+        p.guidance = [1, 2.5, 4, 7]
+        let (xPrev, f) = d.consistencyTarget(p)
+
+        // The teacher alone, conditional and unconditional.
+        let teacher = try Backbone(config: bb, maxBatch: 4)
+        teacher.parameters.values.data.update(from: d.teacher.parameters.values.data, count: teacher.parameters.values.count)
+        func run(_ m: Backbone, _ tokens: [Int32], _ x: [Float], _ t: [Float], _ w: [Float]?) -> [Float] {
+            x.withUnsafeBufferPointer { m.forward(tokens: tokens, latents: $0.baseAddress!, times: t, guidance: w) }
+            return Array(UnsafeBufferPointer(start: m.image.data, count: x.count))
+        }
+        let vc = run(teacher, p.tokens, p.x, p.start, nil)
+        let vu = run(teacher, [Int32](repeating: Int32(bb.padToken), count: 4 * L), p.x, p.start, nil)
+        var handPrev = [Float](repeating: 0, count: 4 * n)
+        for b in 0..<4 {
+            let ab = alphas[Int(p.start[b])], abp = alphas[Int(p.end[b])]
+            let a = ab.squareRoot(), s = (1 - ab).squareRoot()
+            for j in 0..<n {
+                let i = b * n + j, w = Double(p.guidance[b])
+                let v = Double(vu[i]) + w * (Double(vc[i]) - Double(vu[i]))
+                let x0 = a * Double(p.x[i]) - s * v, eps = s * Double(p.x[i]) + a * v
+                handPrev[i] = Float(abp.squareRoot() * x0 + (1 - abp).squareRoot() * eps)
+                XCTAssertEqual(xPrev[i], handPrev[i], accuracy: 1e-4)
+            }
+        }
+        // Target network (= the teacher at the start) with the guidance embedding, then f = c_skip x + c_out x0.
+        let vt = run(teacher, p.tokens, handPrev, p.end, p.guidance)
+        for b in 0..<4 {
+            let t = Double(p.end[b]), ab = alphas[Int(p.end[b])]
+            let st = 10 * t, cs = 0.25 / (st * st + 0.25), co = st / (st * st + 0.25).squareRoot()
+            for j in 0..<n {
+                let i = b * n + j
+                let x0 = ab.squareRoot() * Double(handPrev[i]) - (1 - ab).squareRoot() * Double(vt[i])
+                let hand = cs * Double(handPrev[i]) + co * x0
+                XCTAssertEqual(Double(f[i]), hand, accuracy: 1e-4)
+                if b == 0 { XCTAssertEqual(f[i], xPrev[i], "at t_n = 0 the target is the teacher's step") }
+            }
+        }
+    }
+
+    func testStudentGradientMatchesFiniteDifferences() throws {
+        var cfg = tinyConfig()
+        cfg.huberC = 0.5   // smooth, so finite differences are accurate
+        cfg.huberScaleByLatentStd = false
+        let d = try makeDistiller(cfg)
+        var rng = Philox(seed: 4)
+        let p = d.draw(rows: [0, 1, 2, 3], rng: &rng)
+        let f = d.consistencyTarget(p).target
+        d.student.parameters.zeroGrads()
+        _ = d.studentLoss(p, target: f)
+        d.student.backward(dImage: d.dImage.data, dLogits: nil)
+        let e = d.student.parameters.entry("final_linear.bias")
+        for k in 0..<3 {
+            let w = d.student.parameters.w(e.name) + k, g = d.student.parameters.g(e.name)[k]
+            let keep = w.pointee
+            w.pointee = keep + 1e-2
+            let up = d.studentLoss(p, target: f)
+            w.pointee = keep - 1e-2
+            let down = d.studentLoss(p, target: f)
+            w.pointee = keep
+            XCTAssertEqual((up - down) / 2e-2, g, accuracy: max(1e-4, 0.02 * abs(g)))
+        }
+    }
+
+    func testLossFallsAndTextHeadStaysFrozen() throws {
+        let d = try makeDistiller()
+        let head = d.student.parameters.entry("text_head.weight")
+        let headBefore = Array(UnsafeBufferPointer(start: d.student.parameters.w(head.name), count: head.count))
+        let before = d.evaluate(rows: [0, 1, 2, 3], seed: 9)
+        for _ in 0..<60 { d.step() }
+        let after = d.evaluate(rows: [0, 1, 2, 3], seed: 9)
+        XCTAssertLessThan(after, 0.8 * before, "consistency loss \(before) -> \(after)")
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: d.student.parameters.w(head.name), count: head.count)), headBefore)
+    }
+
+    func testResumeEqualsUninterrupted() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lcm-resume-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try makeDistiller()
+        for _ in 0..<5 { a.step() }
+        let b = try makeDistiller()
+        for _ in 0..<2 { b.step() }
+        try b.saveCheckpoint(to: dir, teacherHash: "t1")
+        let c = try makeDistiller()
+        XCTAssertThrowsError(try c.loadCheckpoint(from: dir, teacherHash: "other"))
+        try c.loadCheckpoint(from: dir, teacherHash: "t1")
+        for _ in 0..<3 { c.step() }
+        var resumed = c.state
+        resumed.teacher = a.state.teacher
+        XCTAssertEqual(resumed, a.state)
+        let wa = a.student.parameters.values, wc = c.student.parameters.values
+        XCTAssertTrue(memcmp(wa.data, wc.data, wa.count * 4) == 0, "student weights differ after resume")
+        let ta = a.target.parameters.values, tc = c.target.parameters.values
+        XCTAssertTrue(memcmp(ta.data, tc.data, ta.count * 4) == 0, "target weights differ after resume")
+    }
+}
