@@ -49,6 +49,8 @@ struct DistillCompare: ParsableCommand {
     var captionModels = "both"
     @Option(help: "Images per sampler batch.")
     var batch = 16
+    @Flag(help: "Add the rows to the report already in --out (same prompts and seeds), instead of starting a new one.")
+    var append = false
 
     func ints(_ s: String) throws -> [Int] {
         try s.split(separator: ",").map { guard let v = Int($0.trimmingCharacters(in: .whitespaces)) else {
@@ -62,6 +64,9 @@ struct DistillCompare: ParsableCommand {
         let s = student.isEmpty ? nil : try BundleModel(path: student, threads: threads, chunk: batch)
         let w = cfg ?? t.bundle.manifest.defaultCFG
         var report = FewStepReport(date: ISO8601DateFormatter().string(from: Date()), threads: threads)
+        if append, let data = FileManager.default.contents(atPath: out + "/report.json") {
+            report = try JSONDecoder().decode(FewStepReport.self, from: data)
+        }
 
         // Image settings: teacher samplers (with CFG), then the student's consistency steps (embedded w).
         var runs: [(String, BundleModel, EvalSampling)] = []
