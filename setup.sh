@@ -34,7 +34,7 @@ case "$mode" in
         build_release
         bin=.build/release/diptych
         $bin info
-        if [ -f Models/default/model.safetensors ] && $bin help generate >/dev/null 2>&1; then
+        if [ -f Models/default/bundle.json ]; then
             $bin generate "a red circle above a blue square" --out Outputs/first
         else
             $bin bench --quick
