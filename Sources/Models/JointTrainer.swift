@@ -75,6 +75,7 @@ public final class JointTrainer {
     @discardableResult
     public func step() -> JointStepResult {
         let cfg = config, bb = cfg.backbone
+        let started = DispatchTime.now().uptimeNanoseconds
         var rng = state.rng
         let batch = builder.build(dataset, indices: nextRows(), rng: &rng)
         let B = batch.times.count
@@ -103,6 +104,7 @@ public final class JointTrainer {
         state.step += 1
         state.samplesSeen += B
         state.rng = Philox(seed: cfg.seed).fork(UInt64(state.step))
+        state.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return JointStepResult(loss: imageLoss + lambda * textLoss, imageLoss: imageLoss, textLoss: textLoss,
                                gradNorm: norm, learningRate: lr)
     }
