@@ -7,7 +7,7 @@ A step is: half the batch text-to-image (clean text, noised latent, v-MSE), half
 at t=0, text masked at rate t, MDLM/LLaDA 1/t-weighted CE), loss = L_img + lambda * L_text, backward,
 global-norm clipping and AdamW. Timing excludes data preparation, as on the Swift side.
 
-Usage: /work/venv/bin/python scripts/bench_torch_training.py [--threads 1 2] [--batch 64] [--steps 20] [--json]
+Usage: /work/venv/bin/python scripts/bench_torch_training.py [--threads 1 2] [--batch 64] [--steps 20] [--text-length 24] [--json]
 """
 import argparse
 import json
@@ -22,9 +22,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_backbone import Backbone, masked_ce  # noqa: E402
 
 
-def default_config(vocab):
+def default_config(vocab, text_length=32):
     return dict(width=256, depth=6, heads=4, mlpRatio=4, latentSize=8, latentChannels=4, patchSize=2,
-                textLength=32, vocabSize=vocab, padToken=0, maskToken=1, eosToken=2, frequencyDim=256,
+                textLength=text_length, vocabSize=vocab, padToken=0, maskToken=1, eosToken=2, frequencyDim=256,
                 timeScale=1000.0, guidanceScale=100.0, layerNormEps=1e-6, prediction="v")
 
 
@@ -50,10 +50,10 @@ def make_batch(cfg, batch, gen):
     return tokens, targets, latent, t * 999, v_target, p_mask, half
 
 
-def bench(threads, batch, steps, warmup, vocab, lam):
+def bench(threads, batch, steps, warmup, vocab, lam, text_length):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    cfg = default_config(vocab)
+    cfg = default_config(vocab, text_length)
     model = Backbone(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
     gen = torch.Generator().manual_seed(1)
@@ -87,10 +87,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--vocab", type=int, default=1940)
     ap.add_argument("--lam", type=float, default=0.5)
+    ap.add_argument("--text-length", type=int, default=32, help="24 = BackboneConfig's default (diptych bench --training)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     torch.set_num_interop_threads(1)
-    results = [bench(n, args.batch, args.steps, args.warmup, args.vocab, args.lam) for n in args.threads]
+    results = [bench(n, args.batch, args.steps, args.warmup, args.vocab, args.lam, args.text_length) for n in args.threads]
     if args.json:
         print(json.dumps(results, indent=2))
     else:

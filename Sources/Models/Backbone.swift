@@ -138,9 +138,14 @@ public final class Backbone {
             scatterRows(a.dsmall2.data, a.dx.data, B: B, to: L, count: N)
             finalMod.backward(a.dfmod.data, a.c.data, a.dc.data)
         }
-        if let dLogits {
-            textHead.backward(dLogits, a.txhat.data, a.dsmall.data, rows: B * L)
-            textNorm.backward(a.dsmall.data, a.txin.data, a.dsmall2.data, rows: B * L)
+        if let dLogits, packTextGradient(dLogits, rows: B * L) > 0 {
+            // Only the packed rows (non-zero logit gradient) go through the head's products; the
+            // others contribute exactly nothing.
+            let R = a.packedRows.count, hidden = a.dsmall.data
+            textHead.backward(a.packedLogits.data, a.packedHidden.data, a.packedDHidden.data, rows: R)
+            hidden.update(repeating: 0, count: B * L * d)
+            for (i, r) in a.packedRows.enumerated() { (hidden + r * d).update(from: a.packedDHidden.data + i * d, count: d) }
+            textNorm.backward(hidden, a.txin.data, a.dsmall2.data, rows: B * L)
             scatterRows(a.dsmall2.data, a.dx.data, B: B, to: 0, count: L)
         }
         for i in stride(from: cfg.depth - 1, through: 0, by: -1) {
@@ -166,6 +171,31 @@ public final class Backbone {
         }
         tEmbed.backward(a.dc.data)
         if a.hasGuidance { gEmbed.backward(a.dc.data) }
+    }
+
+    /// Packs the rows of dLogits [rows, V] that hold a non-zero, with the matching rows of the text
+    /// head's input, into the packed buffers; returns how many.
+    func packTextGradient(_ dLogits: UnsafePointer<Float>, rows: Int) -> Int {
+        let V = config.vocabSize, d = config.width
+        a.packedRows.removeAll(keepingCapacity: true)
+        for r in 0..<rows where !Self.isZero(dLogits + r * V, V) {
+            let i = a.packedRows.count
+            (a.packedLogits.data + i * V).update(from: dLogits + r * V, count: V)
+            (a.packedHidden.data + i * d).update(from: a.txhat.data + r * d, count: d)
+            a.packedRows.append(r)
+        }
+        return a.packedRows.count
+    }
+
+    /// Whether x[0..<n] is all zeros (stops at the first non-zero).
+    static func isZero(_ x: UnsafePointer<Float>, _ n: Int) -> Bool {
+        var i = 0
+        while i + 16 <= n {
+            if any(Lanes.load(x + i) .!= 0) { return false }
+            i += 16
+        }
+        while i < n { if x[i] != 0 { return false }; i += 1 }
+        return true
     }
 
     /// dst[b, 0..<count, :] = src[b, from..<from+count, :] (rows of a [B, T, d] stream).

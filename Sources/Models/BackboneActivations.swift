@@ -30,6 +30,12 @@ final class BackboneActivations {
     let dpatch: Tensor      // [B, N, P]
     let dsmall: Tensor      // [B, max(N, L), d]
     let dsmall2: Tensor     // [B, max(N, L), d]
+    // Text-head backward over the rows with a non-zero logit gradient only (masked caption positions):
+    // R <= B*L packed rows.
+    let packedLogits: Tensor    // [R, V] dLogits rows
+    let packedHidden: Tensor    // [R, d] txhat rows
+    let packedDHidden: Tensor   // [R, d] their input gradient
+    var packedRows: [Int] = []  // [R] row index r = b*L + l of each packed row
 
     init(config cfg: BackboneConfig, capacity B: Int) {
         let d = cfg.width, T = cfg.sequenceLength, N = cfg.imageTokens, L = cfg.textLength, P = cfg.patchDim
@@ -45,5 +51,8 @@ final class BackboneActivations {
         dx = Tensor(shape: [B, T, d]); dc = Tensor(shape: [B, d]); dfmod = Tensor(shape: [B, 2 * d])
         dfout = Tensor(shape: [B, N, P]); dpatch = Tensor(shape: [B, N, P])
         dsmall = Tensor(shape: [B, S, d]); dsmall2 = Tensor(shape: [B, S, d])
+        packedLogits = Tensor(shape: [B * L, cfg.vocabSize])
+        packedHidden = Tensor(shape: [B * L, d]); packedDHidden = Tensor(shape: [B * L, d])
+        packedRows.reserveCapacity(B * L)
     }
 }

@@ -67,9 +67,20 @@ public final class AdamW {
         let vb1 = F16(repeating: b1), vb2 = F16(repeating: b2), one = F16(repeating: 1)
         let vlr = F16(repeating: lr), vwd = F16(repeating: wd), veps = F16(repeating: eps)
         let ibc1 = F16(repeating: 1 / bc1), ibc2 = F16(repeating: 1 / bc2)
+        // Full vectors, then the tail through partial loads (the same arithmetic per lane).
         var i = 0
-        while i < n {
-            let k = min(16, n - i)
+        while i + 16 <= n {
+            let gv = Lanes.load(g + i), pv = Lanes.load(p + i)
+            let mv = vb1 * Lanes.load(m + i) + (one - vb1) * gv
+            let vv = vb2 * Lanes.load(v + i) + (one - vb2) * gv * gv
+            let upd = (mv * ibc1) / ((vv * ibc2).squareRoot() + veps)
+            Lanes.store(mv, m + i)
+            Lanes.store(vv, v + i)
+            Lanes.store(pv - vlr * (vwd * pv + upd), p + i)
+            i += 16
+        }
+        if i < n {
+            let k = n - i
             let gv = Lanes.load(g + i, count: k), pv = Lanes.load(p + i, count: k)
             let mv = vb1 * Lanes.load(m + i, count: k) + (one - vb1) * gv
             let vv = vb2 * Lanes.load(v + i, count: k) + (one - vb2) * gv * gv
@@ -77,7 +88,6 @@ public final class AdamW {
             Lanes.store(mv, m + i, count: k)
             Lanes.store(vv, v + i, count: k)
             Lanes.store(pv - vlr * (vwd * pv + upd), p + i, count: k)
-            i += k
         }
     }
 }
