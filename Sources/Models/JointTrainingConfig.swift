@@ -3,6 +3,7 @@
 // gradient clipping, EMA of the weights, the text-loss weight lambda, seed and checkpoint cadence.
 // Decode with DefaultedJSON so config files list only what they change.
 import Core
+import NN
 import Foundation
 
 public struct JointTrainingConfig: Codable, Equatable, Sendable {
@@ -35,11 +36,8 @@ public struct JointTrainingConfig: Codable, Equatable, Sendable {
 
     /// Learning rate at `step` (0-based): linear warmup, then cosine to the final fraction.
     public func learningRate(at step: Int) -> Float {
-        if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps) }
-        let span = max(1, steps - warmupSteps)
-        let progress = min(1, Float(step - warmupSteps) / Float(span))
-        let cosine = 0.5 * (1 + Float(Foundation.cos(Double.pi * Double(progress))))
-        return learningRate * (finalLearningRateFraction + (1 - finalLearningRateFraction) * cosine)
+        LRSchedule(peak: learningRate, warmupSteps: warmupSteps, totalSteps: steps,
+                   minimum: learningRate * finalLearningRateFraction).rate(at: step)
     }
 }
 
