@@ -26,11 +26,9 @@ struct EvalRunner {
             report.textToImage = [try e.run(model: model, sampling: EvalSampling(sampler: task.sampler, steps: task.steps, cfg: Float(task.cfg)),
                                             pool: pool)]
         case .emojiImages:
-            let items = try EmojiDatasetBuilder(sizes: [32]).items(log: { _ in })
-            let references = items.map { item in
-                (name: item.entry.name, image: Image(width: 32, height: 32, channels: 3, pixels: item.images[0].map { Float($0) / 255 }))
-            }
-            let prompts = Array(items.indices.filter { items[$0].split == task.split }.prefix(task.count))
+            let refs = try EmojiReferences.load()
+            let references = refs.pairs
+            let prompts = Array(refs.indices(of: task.split).prefix(task.count))
             guard !prompts.isEmpty else { throw DiptychError("the emoji split \(task.split) is empty") }
             var e = EmojiRecallEval()
             e.batchSize = task.batch

@@ -79,10 +79,9 @@ struct DistillCompare: ParsableCommand {
 
         var emojiRefs: [(name: String, image: Image)] = [], emojiPrompts: [Int] = []
         if emoji > 0 || emojiCaptions > 0 {
-            let items = try EmojiDatasetBuilder(sizes: [32]).items(log: { _ in })
-            emojiRefs = items.map { (name: $0.entry.name, image: Image(width: 32, height: 32, channels: 3,
-                                                                        pixels: $0.images[0].map { Float($0) / 255 })) }
-            emojiPrompts = items.indices.filter { items[$0].split == emojiSplit }
+            let refs = try EmojiReferences.load()
+            emojiRefs = refs.pairs
+            emojiPrompts = refs.indices(of: emojiSplit)
         }
         for (name, m, sampling) in runs {
             var row = FewStepImageRow(model: name, sampling: sampling,

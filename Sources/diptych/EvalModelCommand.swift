@@ -85,12 +85,11 @@ struct EvalModelCommand: ParsableCommand {
             }
         }
         if (run.contains("emoji-captions") || run.contains("emoji-t2i")) && emoji > 0 {
-            let items = try EmojiDatasetBuilder(sizes: [32]).items(log: { _ in })
-            let images = items.map { Image(width: 32, height: 32, channels: 3, pixels: $0.images[0].map { Float($0) / 255 }) }
-            let names = items.map(\.entry.name)
+            let refs = try EmojiReferences.load()
+            let images = refs.images, names = refs.names
             // A fixed spread of each split, so the sets do not change from run to run.
             func pick(_ split: String) -> [Int] {
-                let all = items.indices.filter { items[$0].split == split }
+                let all = refs.indices(of: split)
                 let n = min(emoji, all.count)
                 return (0..<n).map { all[$0 * all.count / max(n, 1)] }
             }
@@ -104,8 +103,7 @@ struct EvalModelCommand: ParsableCommand {
                 }
             }
             if run.contains("emoji-t2i") {
-                let references = zip(names, images).map { (name: $0.0, image: $0.1) }
-                report.recall.append(try EmojiRecallEval().run(set: "emoji, training names", model: m, references: references,
+                report.recall.append(try EmojiRecallEval().run(set: "emoji, training names", model: m, references: refs.pairs,
                                                                prompts: train, sampling: sampling, progress: progress("emoji t2i")))
             }
         }
