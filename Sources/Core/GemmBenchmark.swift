@@ -15,6 +15,9 @@ public struct GemmBenchResult: Codable, Sendable {
     public var tensorAPI: Double
     /// GFLOP/s through Matmul.gemm (fixed row blocks on our threads, OpenBLAS at one thread).
     public var split: Double
+    /// Largest |C - C_ref| / sum_k |A_ik B_jk| over the first rows, C_ref accumulated in float64: about
+    /// 1e-7 for float32 arithmetic, about 1e-3 if a kernel rounded its inputs to bfloat16.
+    public var maxRelativeError: Double
     public var tensorRatio: Double { tensorAPI / raw }
     public var splitRatio: Double { split / raw }
 }
@@ -58,6 +61,26 @@ public enum GemmBenchmark {
                             threads: threads)
             })
         }
-        return GemmBenchResult(m: m, n: n, k: k, threads: threads, raw: raw, tensorAPI: api, split: split)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(n), blasint(k), 1, a.data,
+                    blasint(k), b.data, blasint(k), 0, c.data, blasint(n))
+        return GemmBenchResult(m: m, n: n, k: k, threads: threads, raw: raw, tensorAPI: api, split: split,
+                               maxRelativeError: maxRelativeError(a: a, b: b, c: c, m: m, n: n, k: k, rows: 8))
+    }
+
+    /// The accuracy check of `run`: C = A B^T against a float64 reference on the first `rows` rows.
+    static func maxRelativeError(a: Tensor, b: Tensor, c: Tensor, m: Int, n: Int, k: Int, rows: Int) -> Double {
+        var worst = 0.0
+        for i in 0..<min(rows, m) {
+            for j in 0..<n {
+                var exact = 0.0, scale = 0.0
+                for p in 0..<k {
+                    let prod = Double(a.data[i * k + p]) * Double(b.data[j * k + p])
+                    exact += prod
+                    scale += abs(prod)
+                }
+                worst = max(worst, abs(Double(c.data[i * n + j]) - exact) / max(scale, 1e-30))
+            }
+        }
+        return worst
     }
 }

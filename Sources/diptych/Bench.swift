@@ -62,8 +62,8 @@ struct Bench: ParsableCommand {
                 let r = GemmBenchmark.run(m: m, n: n, k: k, threads: t, seconds: secs)
                 gemms.append(r)
                 if !common.json {
-                    print(String(format: "sgemm %4dx%4dx%4d  threads %d  raw %6.1f  tensor %6.1f (%.3f)  split %6.1f (%.3f) GFLOP/s",
-                                 m, n, k, t, r.raw, r.tensorAPI, r.tensorRatio, r.split, r.splitRatio))
+                    print(String(format: "sgemm %4dx%4dx%4d  threads %d  raw %6.1f  tensor %6.1f (%.3f)  split %6.1f (%.3f) GFLOP/s  max rel err %.1e",
+                                 m, n, k, t, r.raw, r.tensorAPI, r.tensorRatio, r.split, r.splitRatio, r.maxRelativeError))
                 }
             }
         }

@@ -42,6 +42,7 @@ struct DistillTrain: ParsableCommand {
     var maxMinutes: Double?
 
     func run() throws {
+        hintIfAVX2KernelForced()
         let threads = Threads.configure(common.threads)
         var file = DistillFile()
         if let config {

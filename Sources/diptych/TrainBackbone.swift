@@ -35,6 +35,7 @@ struct TrainBackbone: ParsableCommand {
     var maxMinutes: Double?
 
     func run() throws {
+        hintIfAVX2KernelForced()
         let threads = Threads.configure(common.threads)
         var file = TrainBackboneFile()
         if let config {
