@@ -138,5 +138,17 @@ public final class JointTrainer {
         permutation = Self.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
     }
 
+    /// Starts a new run from existing weights (a shipped bundle's backbone, laid out like
+    /// `model.parameters.values`): the weights and the EMA both take them, Adam's moments stay zero.
+    /// Not a resume: the data order, step count and learning-rate schedule start afresh.
+    public func initialize(weights: Tensor) throws {
+        guard state.step == 0 else { throw DiptychError("initialize(weights:) is for a run at step 0") }
+        guard weights.count == model.parameters.values.count else {
+            throw DiptychError("initial weights (\(weights.count) values) do not match the backbone config")
+        }
+        model.parameters.values.data.update(from: weights.data, count: weights.count)
+        ema.data.update(from: weights.data, count: weights.count)
+    }
+
     static func bytes(_ t: Tensor) -> Data { Data(bytes: t.data, count: t.count * 4) }
 }

@@ -33,6 +33,8 @@ struct TrainBackbone: ParsableCommand {
     var steps: Int?
     @Option(name: .long, help: "Stop (with a checkpoint) after this many minutes of wall time.")
     var maxMinutes: Double?
+    @Option(help: "Start a new run (no checkpoint yet) from this bundle's backbone weights, e.g. Models/default; the run's config must match its architecture and latent codec.")
+    var initFrom: String?
 
     func run() throws {
         hintIfAVX2KernelForced()
@@ -115,6 +117,13 @@ struct TrainBackbone: ParsableCommand {
         if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
             try trainer.loadCheckpoint(from: ckpt)
             log("resumed at step \(trainer.state.step)")
+        } else if let initFrom {
+            let start = try ModelBundle(path: initFrom, maxBatch: 1)
+            guard start.backbone.config == file.train.backbone else {
+                throw DiptychError("\(initFrom): its backbone config differs from the run's (\(file.train.backbone.width) wide, depth \(file.train.backbone.depth))")
+            }
+            try trainer.initialize(weights: start.backbone.parameters.values)
+            log("initialized from \(initFrom)")
         }
         log("backbone: \(trainer.model.parameters.parameterCount) parameters, batch \(file.train.batchSize), threads \(common.threads)")
 

@@ -83,4 +83,20 @@ final class JointTrainerTests: XCTestCase {
         XCTAssertEqual(resumed.model.parameters.values.toArray(), straight.model.parameters.values.toArray())
         XCTAssertEqual(resumed.ema.toArray(), straight.ema.toArray())
     }
+
+    func testInitializeFromWeightsSetsWeightsAndEMAOnlyAtStepZero() throws {
+        let c = tinyConfig()
+        let data = tinyData(c.backbone)
+        let donor = try JointTrainer(config: c, dataset: data, trainSteps: 1000, schedule: schedule)
+        for _ in 0..<3 { donor.step() }
+        let fresh = try JointTrainer(config: c, dataset: data, trainSteps: 1000, schedule: schedule)
+        XCTAssertNotEqual(fresh.model.parameters.values.toArray(), donor.ema.toArray())
+        try fresh.initialize(weights: donor.ema)
+        XCTAssertEqual(fresh.model.parameters.values.toArray(), donor.ema.toArray())
+        XCTAssertEqual(fresh.ema.toArray(), donor.ema.toArray())
+        XCTAssertThrowsError(try donor.initialize(weights: fresh.ema))
+        XCTAssertThrowsError(try fresh.initialize(weights: Tensor(shape: [3])))
+        fresh.step()
+        XCTAssertThrowsError(try fresh.initialize(weights: donor.ema))
+    }
 }
