@@ -77,11 +77,12 @@ struct DistillCompare: ParsableCommand {
         }
         if let s { for k in try ints(studentSteps) { runs.append(("student", s, EvalSampling(sampler: "consistency", steps: k, cfg: w))) } }
 
-        var emojiRefs: [(name: String, image: Image)] = [], emojiPrompts: [Int] = []
+        var emojiRefs: [(name: String, image: Image)] = [], emojiPrompts: [Int] = [], emojiCaptionSet: [Int] = []
         if emoji > 0 || emojiCaptions > 0 {
             let refs = try EmojiReferences.load()
             emojiRefs = refs.pairs
-            emojiPrompts = refs.indices(of: emojiSplit)
+            emojiPrompts = refs.spread(of: emojiSplit, count: emoji)
+            emojiCaptionSet = refs.spread(of: emojiSplit, count: emojiCaptions)
         }
         for (name, m, sampling) in runs {
             var row = FewStepImageRow(model: name, sampling: sampling,
@@ -98,7 +99,7 @@ struct DistillCompare: ParsableCommand {
                 var e = EmojiRecallEval()
                 e.batchSize = batch
                 let r = try e.run(set: "emoji \(emojiSplit)", model: m, references: emojiRefs,
-                                  prompts: Array(emojiPrompts.prefix(emoji)), sampling: sampling)
+                                  prompts: emojiPrompts, sampling: sampling)
                 row.emojiRecall = r.recallAt1; row.emojiSecondsPerImage = r.secondsPerImage
             }
             log(String(format: "%@ %@ %d steps w %g: oracle %@ (%@ s/image), emoji recall@1 %@", name, sampling.sampler,
@@ -120,7 +121,6 @@ struct DistillCompare: ParsableCommand {
         var models: [(String, BundleModel)] = []
         if captionModels != "student" { models.append(("teacher", t)) }
         if captionModels != "teacher", let s { models.append(("student", s)) }
-        let emojiCaptionSet = Array(emojiPrompts.prefix(emojiCaptions))
         for (name, m) in models {
             for (label, unmasking, steps, b) in decodings {
                 for set in ["shapes", "emoji"] {

@@ -87,13 +87,7 @@ struct EvalModelCommand: ParsableCommand {
         if (run.contains("emoji-captions") || run.contains("emoji-t2i")) && emoji > 0 {
             let refs = try EmojiReferences.load()
             let images = refs.images, names = refs.names
-            // A fixed spread of each split, so the sets do not change from run to run.
-            func pick(_ split: String) -> [Int] {
-                let all = refs.indices(of: split)
-                let n = min(emoji, all.count)
-                return (0..<n).map { all[$0 * all.count / max(n, 1)] }
-            }
-            let train = pick("train"), heldOut = pick("heldout")
+            let train = refs.spread(of: "train", count: emoji), heldOut = refs.spread(of: "heldout", count: emoji)
             if run.contains("emoji-captions") {
                 let e = CaptionEval()
                 for (set, idx) in [("emoji, training images", train), ("emoji, held-out skin tones", heldOut)] {

@@ -24,4 +24,12 @@ public struct EmojiReferences {
 
     /// Indices of the emoji in `split`.
     public func indices(of split: String) -> [Int] { splits.indices.filter { splits[$0] == split } }
+
+    /// `count` indices spread evenly over a split (a fixed set that covers every emoji group; the
+    /// first few dozen of a split are all yellow faces).
+    public func spread(of split: String, count: Int) -> [Int] {
+        let all = indices(of: split)
+        let n = min(max(count, 0), all.count)
+        return (0..<n).map { all[$0 * all.count / n] }
+    }
 }
