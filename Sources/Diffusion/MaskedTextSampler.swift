@@ -61,8 +61,10 @@ public struct MaskedTextSampler: Sendable {
         case .threshold, .factor: thresholdMode = true
         case .lowConfidence, .random: thresholdMode = false
         }
-        let blockSteps = thresholdMode ? blocks.map { $0.count }
-            : try TextUnmaskingSchedule.stepsPerBlock(steps: config.steps, blocks: blocks.count)
+        if let budget = config.stepBudget, budget < 1 { throw DiptychError("stepBudget must be at least 1") }
+        let budget = thresholdMode ? config.stepBudget : nil
+        let blockSteps = thresholdMode && budget == nil ? blocks.map { $0.count }
+            : try TextUnmaskingSchedule.stepsPerBlock(steps: budget ?? config.steps, blocks: blocks.count)
         let total = blockSteps.reduce(0, +)
         var calls = 0, done = 0
 
@@ -76,10 +78,13 @@ public struct MaskedTextSampler: Sendable {
                 for r in 0..<b {
                     let candidates = block.filter { x[r][$0] == mask }
                     if candidates.isEmpty { continue }
+                    // Threshold modes reveal at least k: 1, or what finishes the block within the budget.
+                    let k = !thresholdMode ? min(plan[r][s], candidates.count)
+                        : budget == nil ? 1 : (candidates.count + steps - s - 1) / (steps - s)
                     let picks = TextTokenChoice.choose(
                         logits: logits.data + r * length * v, vocab: v, maskToken: mask, positions: candidates,
                         temperature: config.temperature, unmasking: config.unmasking,
-                        count: min(plan[r][s], candidates.count), rng: &rng.generators[r])
+                        count: k, rng: &rng.generators[r])
                     for (p, tok) in picks { x[r][p] = tok }
                     if let eos = config.eosToken {
                         TextStopRule.apply(&x[r], eos: eos, fill: config.fillToken ?? eos, start: start, editable: editable[r])

@@ -29,10 +29,14 @@ public struct TextSamplerConfig: Codable, Equatable, Sendable {
     /// The stop rule: after the first `eosToken`, every generated position becomes `fillToken`.
     public var eosToken: Int? = nil
     public var fillToken: Int? = nil
+    /// Threshold and factor modes only: at most this many steps over the whole generation (divided
+    /// among the blocks like `steps`); a step then reveals at least ceil(masked / steps left) tokens,
+    /// the most confident ones, so the decoding ends in time. nil: no bound (one token at least per step).
+    public var stepBudget: Int? = nil
 
     public init(steps: Int = 32, blockLength: Int? = nil, temperature: Double = 0,
                 unmasking: TextUnmasking = .lowConfidence, guidanceScale: Float = 1,
-                eosToken: Int? = nil, fillToken: Int? = nil) {
+                eosToken: Int? = nil, fillToken: Int? = nil, stepBudget: Int? = nil) {
         self.steps = steps
         self.blockLength = blockLength
         self.temperature = temperature
@@ -40,5 +44,6 @@ public struct TextSamplerConfig: Codable, Equatable, Sendable {
         self.guidanceScale = guidanceScale
         self.eosToken = eosToken
         self.fillToken = fillToken
+        self.stepBudget = stepBudget
     }
 }

@@ -37,12 +37,13 @@ enum TextTokenChoice {
         case .lowConfidence, .random:
             return order.prefix(k).map { ($0.position, $0.token) }
         case .threshold(let threshold):
-            let above = order.filter { $0.confidence > threshold }
-            return (above.isEmpty ? Array(order.prefix(1)) : above).map { ($0.position, $0.token) }
+            // At least k (the most confident): 1, or more under a step budget.
+            let above = order.prefix { $0.confidence > threshold }.count
+            return order.prefix(max(above, k, 1)).map { ($0.position, $0.token) }
         case .factor(let f):
             var n = 1
             while n < order.count && order[n].confidence >= 1 - f / Double(n + 2) { n += 1 }
-            return order.prefix(n).map { ($0.position, $0.token) }
+            return order.prefix(max(n, k)).map { ($0.position, $0.token) }
         }
     }
 

@@ -45,6 +45,8 @@ struct DistillCompare: ParsableCommand {
     var captionSteps = "1,2,4,8,16,0"
     @Option(help: "Confidence thresholds for parallel unmasking, comma separated ('' = none).")
     var thresholds = "0.9,0.7,0.5"
+    @Option(help: "Step budgets for threshold decoding, comma separated: each threshold also runs with at most this many steps per caption ('' = none).")
+    var thresholdSteps = "4"
     @Option(help: "Caption models: teacher, student or both.")
     var captionModels = "both"
     @Option(help: "Images per sampler batch.")
@@ -111,21 +113,23 @@ struct DistillCompare: ParsableCommand {
         }
 
         // Captions.
-        var decodings: [(String, TextUnmasking, Int, Int)] = try ints(captionSteps).map { k in
-            (k == 0 ? "low-confidence, 1 token/step" : "low-confidence, \(k) steps", .lowConfidence, k, batch)
+        var decodings: [(String, TextUnmasking, Int, Int, Int?)] = try ints(captionSteps).map { k in
+            (k == 0 ? "low-confidence, 1 token/step" : "low-confidence, \(k) steps", .lowConfidence, k, batch, nil)
         }
+        let budgets = try ints(thresholdSteps)
         for th in thresholds.split(separator: ",") {
             guard let v = Double(th) else { throw ValidationError("bad threshold \(th)") }
-            decodings.append(("threshold \(v)", .threshold(v), 0, 1))   // one at a time: each caption's own calls
+            decodings.append(("threshold \(v)", .threshold(v), 0, 1, nil))   // one at a time: each caption's own calls
+            for n in budgets { decodings.append(("threshold \(v), at most \(n) steps", .threshold(v), n, 1, n)) }
         }
         var models: [(String, BundleModel)] = []
         if captionModels != "student" { models.append(("teacher", t)) }
         if captionModels != "teacher", let s { models.append(("student", s)) }
         for (name, m) in models {
-            for (label, unmasking, steps, b) in decodings {
+            for (label, unmasking, steps, b, budget) in decodings {
                 for set in ["shapes", "emoji"] {
                     if set == "shapes" && captions == 0 || set == "emoji" && emojiCaptionSet.isEmpty { continue }
-                    let captioner = FewStepCaptioner(model: m, unmasking: unmasking, steps: steps, batch: b)
+                    let captioner = FewStepCaptioner(model: m, unmasking: unmasking, steps: steps, batch: b, stepBudget: budget)
                     let t0 = Date()
                     var e = CaptionEval()
                     e.batchSize = 64

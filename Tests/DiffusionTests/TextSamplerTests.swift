@@ -111,6 +111,36 @@ final class TextSamplerTests: XCTestCase {
         XCTAssertEqual(out.tokens[0], [0, 1, 0, 1, 0, 1])  // ties between tokens 1 and 2 go to the lower id
     }
 
+    func testThresholdDecodingWithAStepBudgetFinishesInTime() throws {
+        // The confidences of testThresholdDecodingWithKnownConfidences: 0.9, 0.35, 0.6, 0.4, 0.95, 0.45.
+        let c = [0.9, 0.3, 0.6, 0.2, 0.95, 0.1]
+        let m = fakeTextModel(length: 6, mask: 3, vocab: 4) { _, _, p, t in
+            t == 3 ? 1e4 : Float(log(t == 0 ? c[p] : (1 - c[p]) / 2))
+        }
+        func run(_ config: TextSamplerConfig) throws -> ([[Int]], TextSample) {
+            var rng = BatchRNG(seeds: [1])
+            var revealed: [[Int]] = []
+            var previous = [Int](repeating: 3, count: 6)
+            let out = try MaskedTextSampler(config: config).sample(model: m, tokens: [previous], rng: &rng, progress: { _, _, x in
+                revealed.append((0..<6).filter { previous[$0] == 3 && x[0][$0] != 3 })
+                previous = x[0]
+                return true
+            })
+            return (revealed, out)
+        }
+        // Budget 3: step 1 has three above 0.5 (>= ceil(6/3)); step 2 must take ceil(3/2) = 2, step 3 the last.
+        let (revealed, out) = try run(TextSamplerConfig(unmasking: .threshold(0.5), stepBudget: 3))
+        XCTAssertEqual(revealed, [[0, 2, 4], [3, 5], [1]])
+        XCTAssertEqual(out.modelCalls, 3)
+        // A budget of one step reveals everything at once; a generous budget changes nothing.
+        XCTAssertEqual(try run(TextSamplerConfig(unmasking: .threshold(0.5), stepBudget: 1)).1.modelCalls, 1)
+        let unbounded = try run(TextSamplerConfig(unmasking: .threshold(0.5)))
+        let generous = try run(TextSamplerConfig(unmasking: .threshold(0.5), stepBudget: 6))
+        XCTAssertEqual(generous.0, unbounded.0)
+        XCTAssertEqual(generous.1, unbounded.1)
+        XCTAssertThrowsError(try run(TextSamplerConfig(unmasking: .threshold(0.5), stepBudget: 0)))
+    }
+
     func testTextCFGCombinesLogitsAndMasksThePrompt() throws {
         let sampler = MaskedTextSampler(config: TextSamplerConfig(guidanceScale: 3))
         var seen: [([Int], ConditionRow)] = []
