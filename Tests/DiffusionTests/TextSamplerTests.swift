@@ -89,12 +89,15 @@ final class TextSamplerTests: XCTestCase {
         }
     }
 
-    func testThresholdDecodingWithKnownConfidences() throws {
-        // Vocabulary 4, mask 3. Position p puts probability c[p] on token 0, (1 - c[p]) / 2 on 1 and 2.
+    /// Vocabulary 4, mask 3. Position p puts probability c[p] on token 0, (1 - c[p]) / 2 on 1 and 2, for
+    /// c = 0.9, 0.3, 0.6, 0.2, 0.95, 0.1: confidences 0.9, 0.35, 0.6, 0.4, 0.95, 0.45.
+    let knownConfidenceModel = fakeTextModel(length: 6, mask: 3, vocab: 4) { _, _, p, t in
         let c = [0.9, 0.3, 0.6, 0.2, 0.95, 0.1]
-        let m = fakeTextModel(length: 6, mask: 3, vocab: 4) { _, _, p, t in
-            t == 3 ? 1e4 : Float(log(t == 0 ? c[p] : (1 - c[p]) / 2))
-        }
+        return t == 3 ? 1e4 : Float(log(t == 0 ? c[p] : (1 - c[p]) / 2))
+    }
+
+    func testThresholdDecodingWithKnownConfidences() throws {
+        let m = knownConfidenceModel
         var rng = BatchRNG(seeds: [1])
         var revealed: [[Int]] = []
         var previous = [Int](repeating: 3, count: 6)
@@ -112,11 +115,7 @@ final class TextSamplerTests: XCTestCase {
     }
 
     func testThresholdDecodingWithAStepBudgetFinishesInTime() throws {
-        // The confidences of testThresholdDecodingWithKnownConfidences: 0.9, 0.35, 0.6, 0.4, 0.95, 0.45.
-        let c = [0.9, 0.3, 0.6, 0.2, 0.95, 0.1]
-        let m = fakeTextModel(length: 6, mask: 3, vocab: 4) { _, _, p, t in
-            t == 3 ? 1e4 : Float(log(t == 0 ? c[p] : (1 - c[p]) / 2))
-        }
+        let m = knownConfidenceModel
         func run(_ config: TextSamplerConfig) throws -> ([[Int]], TextSample) {
             var rng = BatchRNG(seeds: [1])
             var revealed: [[Int]] = []
