@@ -58,15 +58,25 @@ public final class JointTrainer {
     }
 
     func nextRows() -> [Int] {
+        var epoch = state.epoch, cursor = state.cursor
+        defer { state.epoch = epoch; state.cursor = cursor }
+        return Self.nextRows(config.batchSize, permutation: &permutation, epoch: &epoch, cursor: &cursor,
+                      datasetCount: dataset.count, seed: config.seed)
+    }
+
+    /// The next `count` rows of the data order: the epoch's permutation from `cursor`, moving on to the
+    /// next epoch's permutation when it runs out (shared with LCMDistiller, whose state holds the same pair).
+    static func nextRows(_ count: Int, permutation: inout [Int], epoch: inout Int, cursor: inout Int,
+                         datasetCount: Int, seed: UInt64) -> [Int] {
         var rows: [Int] = []
-        while rows.count < config.batchSize {
-            if state.cursor >= permutation.count {
-                state.epoch += 1
-                state.cursor = 0
-                permutation = Self.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
+        while rows.count < count {
+            if cursor >= permutation.count {
+                epoch += 1
+                cursor = 0
+                permutation = Self.permutation(count: datasetCount, seed: seed, epoch: epoch)
             }
-            rows.append(permutation[state.cursor])
-            state.cursor += 1
+            rows.append(permutation[cursor])
+            cursor += 1
         }
         return rows
     }

@@ -91,17 +91,10 @@ public final class LCMDistiller {
     }
 
     func nextRows(_ count: Int) -> [Int] {
-        var rows: [Int] = []
-        while rows.count < count {
-            if state.cursor >= permutation.count {
-                state.epoch += 1
-                state.cursor = 0
-                permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
-            }
-            rows.append(permutation[state.cursor])
-            state.cursor += 1
-        }
-        return rows
+        var epoch = state.epoch, cursor = state.cursor
+        defer { state.epoch = epoch; state.cursor = cursor }
+        return JointTrainer.nextRows(count, permutation: &permutation, epoch: &epoch, cursor: &cursor,
+                              datasetCount: dataset.count, seed: config.seed)
     }
 
     /// The noisy inputs of one step: per example grid index, guidance and x_{t_{n+k}}.
