@@ -34,7 +34,7 @@ struct DistillTrain: ParsableCommand {
     var teacher = "Models/default"
     @Option(help: "Distillation config (JSON: {\"distill\": {...}, \"data\": {...}}; fields not given keep their defaults).")
     var config: String?
-    @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv, loss.png, model/ (the student bundle).")
+    @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv, loss.png, model/ (the student bundle; its sampling EMA when on, with the raw student in model-online/).")
     var runDir = "runs/lcm"
     @Option(help: "Override the number of steps.")
     var steps: Int?
@@ -72,7 +72,12 @@ struct DistillTrain: ParsableCommand {
         let header = "step,loss,caption_loss,grad_norm,lr,samples_per_s\n"
         var csv = distiller.state.step == 0 ? header : (try? String(contentsOfFile: runDir + "/loss.csv", encoding: .utf8)) ?? header
         let export = {
-            try exportStudent(distiller, teacher: bundle, teacherPath: self.teacher, config: file.distill, to: runDir + "/model")
+            try exportStudent(distiller.exportWeights, distiller, teacher: bundle, teacherPath: self.teacher, config: file.distill,
+                              to: runDir + "/model")
+            if distiller.samplingEMA.count > 0 {  // the raw student beside its EMA, so the two can be compared
+                try exportStudent(distiller.student.parameters.values, distiller, teacher: bundle, teacherPath: self.teacher,
+                                  config: file.distill, to: runDir + "/model-online")
+            }
             try AtomicFile.write(PNG.encode(lossPlot(csv)), to: runDir + "/loss.png")
         }
         let start = Date()
@@ -140,9 +145,10 @@ struct DistillTrain: ParsableCommand {
     }
 }
 
-/// The student as a bundle: the teacher's codec, tokenizer and schedule, the student's weights (float16),
-/// consistency sampling by default with the guidance embedding on.
-func exportStudent(_ d: LCMDistiller, teacher: ModelBundle, teacherPath: String, config: LCMDistillConfig, to dir: String) throws {
+/// The student as a bundle: the teacher's codec, tokenizer and schedule, `weights` (the student's or its
+/// sampling EMA, laid out like the student's parameters; stored as float16), consistency sampling by
+/// default with the guidance embedding on.
+func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, teacherPath: String, config: LCMDistillConfig, to dir: String) throws {
     var manifest = teacher.manifest
     manifest.name = "lcm"
     manifest.backbone = "backbone.safetensors"
@@ -160,7 +166,7 @@ func exportStudent(_ d: LCMDistiller, teacher: ModelBundle, teacherPath: String,
     }
     try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: teacherPath + "/" + teacher.manifest.tokenizer)),
                          to: dir + "/tokenizer.json")
-    try ModelBundle.writeBackbone(d.student.parameters.values, parameters: d.student.parameters, config: d.backbone,
+    try ModelBundle.writeBackbone(weights, parameters: d.student.parameters, config: d.backbone,
                                   to: dir + "/backbone.safetensors", half: true)
     try AtomicFile.write(DefaultedJSON.encode(manifest), to: dir + "/bundle.json")
 }

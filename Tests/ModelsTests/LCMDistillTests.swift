@@ -175,9 +175,38 @@ final class LCMDistillTests: XCTestCase {
         XCTAssertEqual(Array(UnsafeBufferPointer(start: d.student.parameters.w(head.name), count: head.count)), headBefore)
     }
 
+    func testCosineScheduleAndSamplingEMA() throws {
+        var cfg = tinyConfig()
+        cfg.learningRate = 1e-3; cfg.warmupSteps = 2; cfg.steps = 12; cfg.finalLearningRateFraction = 0.1
+        XCTAssertEqual(cfg.learningRate(at: 0), 5e-4, accuracy: 1e-9)
+        XCTAssertEqual(cfg.learningRate(at: 2), 1e-3, accuracy: 1e-9)
+        XCTAssertEqual(cfg.learningRate(at: 7), 5.5e-4, accuracy: 1e-8)   // half way: (1 + 0.1) / 2
+        XCTAssertEqual(cfg.learningRate(at: 12), 1e-4, accuracy: 1e-9)
+        XCTAssertEqual(cfg.learningRate(at: 50), 1e-4, accuracy: 1e-9)
+        cfg.finalLearningRateFraction = 1
+        XCTAssertEqual(cfg.learningRate(at: 7), 1e-3)
+        // The sampling EMA follows e * ema + (1 - e) * student after every step, from the teacher's weights.
+        cfg.samplingEMADecay = 0.5
+        let d = try makeDistiller(cfg)
+        XCTAssertEqual(d.exportWeights.count, d.student.parameters.values.count)
+        var expected = Array(UnsafeBufferPointer(start: d.student.parameters.values.data, count: d.samplingEMA.count))
+        for _ in 0..<3 {
+            d.step()
+            let s = d.student.parameters.values.data
+            for i in 0..<expected.count { expected[i] = 0.5 * expected[i] + 0.5 * s[i] }
+        }
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: d.exportWeights.data, count: expected.count)), expected)
+        XCTAssertEqual(try makeDistiller().samplingEMA.count, 0, "off by default: the student is exported")
+    }
+
     func testResumeEqualsUninterrupted() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lcm-resume-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        var cfg = tinyConfig()
+        cfg.samplingEMADecay = 0.9
+        cfg.finalLearningRateFraction = 0.2
+        cfg.steps = 5
+        let makeDistiller = { try self.makeDistiller(cfg) }
         let a = try makeDistiller()
         for _ in 0..<5 { a.step() }
         let b = try makeDistiller()
@@ -194,5 +223,7 @@ final class LCMDistillTests: XCTestCase {
         XCTAssertTrue(memcmp(wa.data, wc.data, wa.count * 4) == 0, "student weights differ after resume")
         let ta = a.target.parameters.values, tc = c.target.parameters.values
         XCTAssertTrue(memcmp(ta.data, tc.data, ta.count * 4) == 0, "target weights differ after resume")
+        let ea = a.samplingEMA, ec = c.samplingEMA
+        XCTAssertTrue(ea.count > 0 && memcmp(ea.data, ec.data, ea.count * 4) == 0, "sampling EMA differs after resume")
     }
 }

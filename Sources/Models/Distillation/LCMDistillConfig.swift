@@ -16,9 +16,11 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// Text-to-image examples per step (the consistency loss).
     public var batchSize = 32
     public var steps = 1000
-    /// AdamW; constant after a linear warmup (LCM trains at a constant rate).
+    /// AdamW; a linear warmup, then constant (LCM trains at a constant rate) or, when
+    /// finalLearningRateFraction < 1, a cosine decay to learningRate * finalLearningRateFraction at `steps`.
     public var learningRate: Float = 5e-5
     public var warmupSteps = 20
+    public var finalLearningRateFraction: Float = 1
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var adamEpsilon: Float = 1e-8
@@ -32,6 +34,9 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     public var guidanceMax: Float = 8
     /// Decay of the EMA target network (LCM: 0.95).
     public var targetDecay: Float = 0.95
+    /// A slower EMA of the student, exported for sampling instead of the raw student (consistency models,
+    /// Song et al. 2023, sample from an EMA of the online network); 0 = off, export the student.
+    public var samplingEMADecay: Float = 0
     /// Pseudo-Huber constant (LCM: 0.001 on unit-variance latents).
     public var huberC: Float = 0.001
     /// Multiply huberC by the dataset's latent standard deviation.
@@ -53,7 +58,11 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     public init() {}
 
     public func learningRate(at step: Int) -> Float {
-        step < warmupSteps ? learningRate * Float(step + 1) / Float(warmupSteps) : learningRate
+        if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps) }
+        guard finalLearningRateFraction < 1, steps > warmupSteps else { return learningRate }
+        let progress = Float(min(step - warmupSteps, steps - warmupSteps)) / Float(steps - warmupSteps)
+        let cosine = Float(0.5 * (1 + cos(Double.pi * Double(progress))))
+        return learningRate * (finalLearningRateFraction + (1 - finalLearningRateFraction) * cosine)
     }
 
     public func validationError(trainSteps: Int) -> String? {
@@ -61,6 +70,8 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if originalSteps < 1 || originalSteps > trainSteps { return "originalSteps must be between 1 and \(trainSteps)" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
         if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
+        if !(0..<1).contains(samplingEMADecay) { return "samplingEMADecay must be in [0, 1)" }
+        if !(0...1).contains(finalLearningRateFraction) { return "finalLearningRateFraction must be in [0, 1]" }
         if huberC <= 0 { return "huberC must be positive" }
         return nil
     }

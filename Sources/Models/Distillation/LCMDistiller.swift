@@ -4,7 +4,8 @@
 //   teacher  the trained backbone, frozen, inference only;
 //   student  initialised from the teacher, trained; its guidance-embedding slot (g_embed, zero-init in
 //            the teacher, so the student starts as the teacher's conditional model) receives w;
-//   target   the EMA of the student (decay 0.95), inference only.
+//   target   the EMA of the student (decay 0.95), inference only;
+//   ema      optionally a slower EMA of the student (samplingEMADecay), the weights exported for sampling.
 // One step: per example draw grid index n, guidance w ~ U[w_min, w_max] and noise z; x = x_{t_{n+k}};
 // teacher: DDIM from t_{n+k} to t_n with CFG at w (conditional and unconditional rows in one batch);
 // loss = pseudo-Huber(f_student(x, t_{n+k}, w), f_target(x^_{t_n}, t_n, w)), with f = c_skip x + c_out x0^;
@@ -30,6 +31,8 @@ public final class LCMDistiller {
     public let target: Backbone
     public let dataset: LatentTextDataset
     public let optimizer: AdamW
+    /// The sampling EMA of the student's weights (empty when samplingEMADecay is 0).
+    public let samplingEMA: Tensor
     /// alpha-bar at every integer timestep of the teacher's schedule.
     public let alphasCumprod: [Double]
     /// The pseudo-Huber constant in use (huberC, scaled by the latent std when configured).
@@ -85,6 +88,8 @@ public final class LCMDistiller {
         })
         dImage = Tensor(shape: [B, backbone.latentCount])
         dLogits = Tensor(shape: [max(1, config.captionBatch), backbone.textLength, backbone.vocabSize])
+        samplingEMA = Tensor(shape: [config.samplingEMADecay > 0 ? teacherWeights.count : 0])
+        samplingEMA.data.update(from: teacherWeights.data, count: samplingEMA.count)
         textHead = student.parameters.entries.filter { $0.name.hasPrefix("text_head.") }
         state.datasetCount = dataset.count
         permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: 0)
@@ -236,11 +241,16 @@ public final class LCMDistiller {
     /// Adds wall time spent in `step` to the run's total.
     public func addSeconds(_ s: Double) { state.seconds += s }
 
-    /// target = decay * target + (1 - decay) * student.
+    /// target = decay * target + (1 - decay) * student; the same for the sampling EMA, when on.
     func updateTarget() {
         let d = config.targetDecay, t = target.parameters.values.data, s = student.parameters.values.data
         for i in 0..<target.parameters.values.count { t[i] = d * t[i] + (1 - d) * s[i] }
+        let e = config.samplingEMADecay, m = samplingEMA.data
+        for i in 0..<samplingEMA.count { m[i] = e * m[i] + (1 - e) * s[i] }
     }
+
+    /// The weights to sample from: the sampling EMA when on, else the student.
+    public var exportWeights: Tensor { samplingEMA.count > 0 ? samplingEMA : student.parameters.values }
 
     /// The held-out mean consistency loss of a fixed batch (no update; for the log).
     public func evaluate(rows: [Int], seed: UInt64) -> Float {
@@ -255,6 +265,7 @@ public final class LCMDistiller {
         state.teacher = teacherHash
         try AtomicFile.write(JointTrainer.bytes(student.parameters.values), to: dir + "/student.f32")
         try AtomicFile.write(JointTrainer.bytes(target.parameters.values), to: dir + "/target.f32")
+        if samplingEMA.count > 0 { try AtomicFile.write(JointTrainer.bytes(samplingEMA), to: dir + "/ema.f32") }
         try AtomicFile.write(JointTrainer.bytes(optimizer.m), to: dir + "/adam_m.f32")
         try AtomicFile.write(JointTrainer.bytes(optimizer.v), to: dir + "/adam_v.f32")
         try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
@@ -270,8 +281,10 @@ public final class LCMDistiller {
         guard saved.teacher == teacherHash else {
             throw DiptychError("checkpoint was distilled from teacher \(saved.teacher), not \(teacherHash); use a new run folder")
         }
-        for (name, t) in [("student", student.parameters.values), ("target", target.parameters.values),
-                          ("adam_m", optimizer.m), ("adam_v", optimizer.v)] {
+        var slabs = [("student", student.parameters.values), ("target", target.parameters.values),
+                     ("adam_m", optimizer.m), ("adam_v", optimizer.v)]
+        if samplingEMA.count > 0 { slabs.append(("ema", samplingEMA)) }
+        for (name, t) in slabs {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
             guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
             data.withUnsafeBytes { t.data.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: t.count) }
