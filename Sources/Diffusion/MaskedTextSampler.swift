@@ -79,8 +79,11 @@ public struct MaskedTextSampler: Sendable {
                     let candidates = block.filter { x[r][$0] == mask }
                     if candidates.isEmpty { continue }
                     // Threshold modes reveal at least k: 1, or what finishes the block within the budget.
+                    let left = steps - s
                     let k = !thresholdMode ? min(plan[r][s], candidates.count)
-                        : budget == nil ? 1 : (candidates.count + steps - s - 1) / (steps - s)
+                        : budget == nil ? 1
+                        : config.budgetRule == .spread ? (candidates.count + left - 1) / left
+                        : left == 1 ? candidates.count : 1
                     let picks = TextTokenChoice.choose(
                         logits: logits.data + r * length * v, vocab: v, maskToken: mask, positions: candidates,
                         temperature: config.temperature, unmasking: config.unmasking,

@@ -16,6 +16,15 @@ public enum TextUnmasking: Codable, Equatable, Sendable {
     case factor(Double)
 }
 
+/// How threshold decoding keeps a step budget.
+public enum StepBudgetRule: String, Codable, Equatable, Sendable, CaseIterable {
+    /// Every step reveals at least ceil(masked / steps left): the forced reveals spread over the steps.
+    case spread
+    /// Steps reveal by the threshold alone; the last step reveals everything still masked. A caption
+    /// the threshold finishes within the budget decodes exactly as without one.
+    case last
+}
+
 public struct TextSamplerConfig: Codable, Equatable, Sendable {
     /// Denoising steps over the whole generation (divided evenly among the blocks).
     public var steps: Int = 32
@@ -30,13 +39,15 @@ public struct TextSamplerConfig: Codable, Equatable, Sendable {
     public var eosToken: Int? = nil
     public var fillToken: Int? = nil
     /// Threshold and factor modes only: at most this many steps over the whole generation (divided
-    /// among the blocks like `steps`); a step then reveals at least ceil(masked / steps left) tokens,
-    /// the most confident ones, so the decoding ends in time. nil: no bound (one token at least per step).
+    /// among the blocks like `steps`); the forced reveals are the most confident tokens, placed by
+    /// `budgetRule`, so the decoding ends in time. nil: no bound (one token at least per step).
     public var stepBudget: Int? = nil
+    /// Where the budget's forced reveals go.
+    public var budgetRule: StepBudgetRule = .spread
 
     public init(steps: Int = 32, blockLength: Int? = nil, temperature: Double = 0,
                 unmasking: TextUnmasking = .lowConfidence, guidanceScale: Float = 1,
-                eosToken: Int? = nil, fillToken: Int? = nil, stepBudget: Int? = nil) {
+                eosToken: Int? = nil, fillToken: Int? = nil, stepBudget: Int? = nil, budgetRule: StepBudgetRule = .spread) {
         self.steps = steps
         self.blockLength = blockLength
         self.temperature = temperature
@@ -45,5 +56,6 @@ public struct TextSamplerConfig: Codable, Equatable, Sendable {
         self.eosToken = eosToken
         self.fillToken = fillToken
         self.stepBudget = stepBudget
+        self.budgetRule = budgetRule
     }
 }

@@ -12,9 +12,9 @@ struct Caption: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "PNG or JPEG files.")
     var images: [String]
-    @Option(help: "Text denoising steps (default: one token per step).")
+    @Option(help: "Text denoising steps (default: one token per step; with threshold: at most this many).")
     var steps: Int?
-    @Option(help: "Unmasking: low-confidence, random or threshold.")
+    @Option(help: "Unmasking: low-confidence, random or threshold (parallel: several tokens per step).")
     var strategy = "low-confidence"
     @Option(help: "Model bundle folder.")
     var model = "Models/default"

@@ -47,6 +47,8 @@ struct DistillCompare: ParsableCommand {
     var thresholds = "0.9,0.7,0.5"
     @Option(help: "Step budgets for threshold decoding, comma separated: each threshold also runs with at most this many steps per caption ('' = none).")
     var thresholdSteps = "4"
+    @Option(help: "Where a step budget's forced reveals go, comma separated: spread (every step at least masked / steps left) or last (the threshold alone, the last step reveals the rest).")
+    var budgetRules = "spread,last"
     @Option(help: "Caption models: teacher, student or both.")
     var captionModels = "both"
     @Option(help: "Images per sampler batch.")
@@ -113,23 +115,30 @@ struct DistillCompare: ParsableCommand {
         }
 
         // Captions.
-        var decodings: [(String, TextUnmasking, Int, Int, Int?)] = try ints(captionSteps).map { k in
-            (k == 0 ? "low-confidence, 1 token/step" : "low-confidence, \(k) steps", .lowConfidence, k, batch, nil)
+        var decodings: [(String, TextUnmasking, Int, Int, Int?, StepBudgetRule)] = try ints(captionSteps).map { k in
+            (k == 0 ? "low-confidence, 1 token/step" : "low-confidence, \(k) steps", .lowConfidence, k, batch, nil, .spread)
         }
         let budgets = try ints(thresholdSteps)
+        let rules = try budgetRules.split(separator: ",").map { name in
+            guard let r = StepBudgetRule(rawValue: String(name)) else { throw ValidationError("bad budget rule \(name): spread or last") }
+            return r
+        }
         for th in thresholds.split(separator: ",") {
             guard let v = Double(th) else { throw ValidationError("bad threshold \(th)") }
-            decodings.append(("threshold \(v)", .threshold(v), 0, 1, nil))   // one at a time: each caption's own calls
-            for n in budgets { decodings.append(("threshold \(v), at most \(n) steps", .threshold(v), n, 1, n)) }
+            decodings.append(("threshold \(v)", .threshold(v), 0, 1, nil, .spread))   // one at a time: each caption's own calls
+            for n in budgets {
+                for rule in rules { decodings.append(("threshold \(v), at most \(n) steps (\(rule))", .threshold(v), n, 1, n, rule)) }
+            }
         }
         var models: [(String, BundleModel)] = []
         if captionModels != "student" { models.append(("teacher", t)) }
         if captionModels != "teacher", let s { models.append(("student", s)) }
         for (name, m) in models {
-            for (label, unmasking, steps, b, budget) in decodings {
+            for (label, unmasking, steps, b, budget, rule) in decodings {
                 for set in ["shapes", "emoji"] {
                     if set == "shapes" && captions == 0 || set == "emoji" && emojiCaptionSet.isEmpty { continue }
-                    let captioner = FewStepCaptioner(model: m, unmasking: unmasking, steps: steps, batch: b, stepBudget: budget)
+                    let captioner = FewStepCaptioner(model: m, unmasking: unmasking, steps: steps, batch: b, stepBudget: budget,
+                                                     budgetRule: rule)
                     let t0 = Date()
                     var e = CaptionEval()
                     e.batchSize = 64

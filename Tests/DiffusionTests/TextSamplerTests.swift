@@ -138,6 +138,12 @@ final class TextSamplerTests: XCTestCase {
         XCTAssertEqual(generous.0, unbounded.0)
         XCTAssertEqual(generous.1, unbounded.1)
         XCTAssertThrowsError(try run(TextSamplerConfig(unmasking: .threshold(0.5), stepBudget: 0)))
+        // Rule .last: the threshold alone (then one per step: 5, 3 by confidence 0.45, 0.4), the rest at the end.
+        let last = try run(TextSamplerConfig(unmasking: .threshold(0.5), stepBudget: 3, budgetRule: .last))
+        XCTAssertEqual(last.0, [[0, 2, 4], [5], [1, 3]])
+        XCTAssertEqual(last.1.modelCalls, 3)
+        let lastGenerous = try run(TextSamplerConfig(unmasking: .threshold(0.5), stepBudget: 4, budgetRule: .last))
+        XCTAssertEqual(lastGenerous.0, unbounded.0)
     }
 
     func testTextCFGCombinesLogitsAndMasksThePrompt() throws {

@@ -82,17 +82,24 @@ public final class BundleModel: EvalModel {
         return im
     }
 
+    /// Threshold decoding: 0.9 without a step count (as accurate as one token per step, in about 4
+    /// calls); with a step count, a budget of that many steps at threshold 0.7 with the rest revealed at
+    /// the last step (the best of the settings measured at 4 steps, Samples/distill/README.md).
     func textSampler(_ decoding: EvalCaptioning) throws -> MaskedTextSampler {
         let unmasking: TextUnmasking
+        var budget: Int? = nil
         switch decoding.strategy {
         case "low-confidence": unmasking = .lowConfidence
         case "random": unmasking = .random
-        case "threshold": unmasking = .threshold(0.9)
+        case "threshold":
+            unmasking = .threshold(decoding.steps > 0 ? 0.7 : 0.9)
+            budget = decoding.steps > 0 ? decoding.steps : nil
         default: throw DiptychError("unknown caption strategy '\(decoding.strategy)' (low-confidence, random, threshold)")
         }
         let eos = config.eosToken
         return MaskedTextSampler(config: TextSamplerConfig(steps: decoding.steps > 0 ? decoding.steps : config.textLength,
-                                                           unmasking: unmasking, eosToken: eos, fillToken: eos))
+                                                           unmasking: unmasking, eosToken: eos, fillToken: eos,
+                                                           stepBudget: budget, budgetRule: .last))
     }
 
     /// Decoded text of a row: up to the first [EOS] or [PAD].

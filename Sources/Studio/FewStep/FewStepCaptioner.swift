@@ -18,14 +18,15 @@ public final class FewStepCaptioner: EvalModel {
     /// Captions decoded together (1: every caption's own call count; a batch runs until its slowest is done).
     public let batch: Int
 
-    /// stepBudget: with a threshold, at most this many steps per caption (nil: no bound).
-    public init(model: BundleModel, unmasking: TextUnmasking, steps: Int, batch: Int, stepBudget: Int? = nil) {
+    /// stepBudget: with a threshold, at most this many steps per caption (nil: no bound), kept by budgetRule.
+    public init(model: BundleModel, unmasking: TextUnmasking, steps: Int, batch: Int, stepBudget: Int? = nil,
+                budgetRule: StepBudgetRule = .spread) {
         self.model = model
         self.batch = max(1, min(batch, model.chunk))
         let eos = model.config.eosToken
         sampler = MaskedTextSampler(config: TextSamplerConfig(steps: steps > 0 ? steps : model.config.textLength,
                                                               unmasking: unmasking, eosToken: eos, fillToken: eos,
-                                                              stepBudget: stepBudget))
+                                                              stepBudget: stepBudget, budgetRule: budgetRule))
     }
 
     /// Mean model calls per caption (a batch's calls count for every caption in it).
