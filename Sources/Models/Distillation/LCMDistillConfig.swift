@@ -11,6 +11,7 @@
 // per-channel standardisation), so the same c applies per unit of latent standard deviation; the
 // trainer multiplies huberC by the measured latent std of the dataset (huberScaleByLatentStd).
 import Foundation
+import NN
 
 public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// Text-to-image examples per step (the consistency loss).
@@ -58,11 +59,8 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     public init() {}
 
     public func learningRate(at step: Int) -> Float {
-        if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps) }
-        guard finalLearningRateFraction < 1, steps > warmupSteps else { return learningRate }
-        let progress = Float(min(step - warmupSteps, steps - warmupSteps)) / Float(steps - warmupSteps)
-        let cosine = Float(0.5 * (1 + cos(Double.pi * Double(progress))))
-        return learningRate * (finalLearningRateFraction + (1 - finalLearningRateFraction) * cosine)
+        LRSchedule(peak: learningRate, warmupSteps: warmupSteps, totalSteps: steps,
+                   minimum: learningRate * finalLearningRateFraction).rate(at: step)
     }
 
     public func validationError(trainSteps: Int) -> String? {
