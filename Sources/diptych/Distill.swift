@@ -70,7 +70,7 @@ struct DistillTrain: ParsableCommand {
                    LCMMath.skip(trainSteps: teacherModel.schedule.trainSteps, originalSteps: file.distill.originalSteps),
                    distiller.huberC, threads))
         let header = "step,loss,caption_loss,grad_norm,lr,samples_per_s\n"
-        var csv = distiller.state.step == 0 ? header : (try? String(contentsOfFile: runDir + "/loss.csv", encoding: .utf8)) ?? header
+        var csv = LossLog.resumed(path: runDir + "/loss.csv", header: header, step: distiller.state.step)
         let export = {
             try exportStudent(distiller.exportWeights, distiller, teacher: bundle, teacherPath: self.teacher, config: file.distill,
                               to: runDir + "/model")

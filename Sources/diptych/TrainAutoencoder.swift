@@ -84,11 +84,7 @@ struct TrainAutoencoder: ParsableCommand {
         }
         if resume {
             try trainer.resume(from: ckpt)
-            if let old = try? String(contentsOfFile: csvPath, encoding: .utf8) {
-                csv = old.split(separator: "\n", omittingEmptySubsequences: true)
-                    .filter { line in Int(line.split(separator: ",").first ?? "").map { $0 <= trainer.step } ?? true }
-                    .joined(separator: "\n") + "\n"
-            }
+            csv = LossLog.resumed(path: csvPath, header: csv, step: trainer.step)
             log("resumed at step \(trainer.step)")
         }
         log("autoencoder: \(model.parameterCount) parameters, latent \(cfg.latentShape), \(model.encoder.macsPerSample + model.decoder.macsPerSample) MACs/image forward")

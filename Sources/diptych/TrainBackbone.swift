@@ -127,8 +127,8 @@ struct TrainBackbone: ParsableCommand {
         }
         log("backbone: \(trainer.model.parameters.parameterCount) parameters, batch \(file.train.batchSize), threads \(common.threads)")
 
-        var csv = (try? String(contentsOfFile: runDir + "/loss.csv", encoding: .utf8)) ?? "step,loss,image_loss,text_loss,grad_norm,lr,samples_per_s\n"
-        if trainer.state.step == 0 { csv = "step,loss,image_loss,text_loss,grad_norm,lr,samples_per_s\n" }
+        var csv = LossLog.resumed(path: runDir + "/loss.csv", header: "step,loss,image_loss,text_loss,grad_norm,lr,samples_per_s\n",
+                                  step: trainer.state.step)
         let start = Date()
         var lastCheckpoint = Date(), windowStart = Date(), windowSamples = 0
         var acc = (loss: 0.0, img: 0.0, txt: 0.0, norm: 0.0, n: 0)
