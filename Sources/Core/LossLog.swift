@@ -4,12 +4,12 @@
 import Foundation
 
 public enum LossLog {
-    /// The CSV text to continue from: `header` alone for a new run (step 0) or a missing file,
+    /// The CSV text to continue from: `header` alone for a new run (step 0) or a missing or empty file,
     /// else the file's header and its rows up to and including `step`.
     public static func resumed(path: String, header: String, step: Int) -> String {
         guard step > 0, let old = try? String(contentsOfFile: path, encoding: .utf8) else { return header }
-        return old.split(separator: "\n", omittingEmptySubsequences: true)
+        let rows = old.split(separator: "\n", omittingEmptySubsequences: true)
             .filter { line in Int(line.split(separator: ",").first ?? "").map { $0 <= step } ?? true }
-            .joined(separator: "\n") + "\n"
+        return rows.isEmpty ? header : rows.joined(separator: "\n") + "\n"
     }
 }

@@ -13,5 +13,7 @@ final class LossLogTests: XCTestCase {
         XCTAssertEqual(LossLog.resumed(path: path, header: header, step: 120), "step,loss\n50,0.9\n100,0.8\n")
         XCTAssertEqual(LossLog.resumed(path: path, header: header, step: 0), header)
         XCTAssertEqual(LossLog.resumed(path: path + ".missing", header: header, step: 150), header)
+        try "".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(LossLog.resumed(path: path, header: header, step: 150), header)
     }
 }
