@@ -97,14 +97,14 @@ struct DistillCompare: ParsableCommand {
                 e.seedsPerPrompt = seeds
                 e.batchSize = batch
                 let r = try e.run(model: m, sampling: sampling, pool: .training)
-                row.oracle = r.overall; row.oracleExact = r.exact; row.secondsPerImage = r.secondsPerImage
+                row.oracle = r.overall; row.oracleStandardError = r.overallStandardError; row.oracleExact = r.exact; row.secondsPerImage = r.secondsPerImage
             }
             if emoji > 0 {
                 var e = EmojiRecallEval()
                 e.batchSize = batch
                 let r = try e.run(set: "emoji \(emojiSplit)", model: m, references: emojiRefs,
                                   prompts: emojiPrompts, sampling: sampling)
-                row.emojiRecall = r.recallAt1; row.emojiSecondsPerImage = r.secondsPerImage
+                row.emojiRecall = r.recallAt1; row.emojiRecallStandardError = r.standardError; row.emojiSecondsPerImage = r.secondsPerImage
             }
             log(String(format: "%@ %@ %d steps w %g: oracle %@ (%@ s/image), emoji recall@1 %@", name, sampling.sampler,
                        sampling.steps, sampling.cfg, row.oracle.map { String(format: "%.3f", $0) } ?? "-",

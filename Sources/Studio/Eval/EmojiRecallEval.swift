@@ -12,6 +12,11 @@ public struct RecallResult: Codable, Sendable {
     public var references: Int
     public var recallAt1: Double
     public var secondsPerImage: Double
+
+    /// Binomial standard error of recallAt1 over `prompts` images: sqrt(p (1 - p) / n).
+    public var standardError: Double {
+        prompts == 0 ? 0 : (recallAt1 * (1 - recallAt1) / Double(prompts)).squareRoot()
+    }
 }
 
 public struct EmojiRecallEval: Sendable {

@@ -27,13 +27,14 @@ public struct EvalReport: Codable, Sendable {
         var md = "# Evaluation of \(model)\n\n\(date), \(threads) thread(s).\n"
         if !textToImage.isEmpty {
             let names = textToImage[0].categories.map(\.category)
-            md += "\n## Shapes text-to-image (oracle, GenEval-style)\n\n"
+            md += "\n## Shapes text-to-image (oracle, GenEval-style)\n\nOverall is the mean of the category accuracies, "
+            md += "± one binomial standard error.\n\n"
             md += "| prompts | sampler | steps | cfg | overall | exact | " + names.joined(separator: " | ") + " | s/image |\n"
             md += "|" + String(repeating: "---|", count: 7 + names.count) + "\n"
             for r in textToImage {
                 let cells = r.categories.map { format($0.accuracy) }
                 md += "| \(r.pool) (\(r.prompts)x\(r.seedsPerPrompt)) | \(r.sampling.sampler) | \(r.sampling.steps) | "
-                    + "\(format(Double(r.sampling.cfg), digits: 1)) | **\(format(r.overall))** | \(format(r.exact)) | "
+                    + "\(format(Double(r.sampling.cfg), digits: 1)) | **\(format(r.overall))** ± \(format(r.overallStandardError)) | \(format(r.exact)) | "
                     + cells.joined(separator: " | ") + " | \(format(r.secondsPerImage, digits: 4)) |\n"
             }
         }
@@ -51,7 +52,7 @@ public struct EvalReport: Codable, Sendable {
             md += "|---|---|---|---|---|---|---|---|\n"
             for r in recall {
                 md += "| \(r.set) | \(r.prompts) | \(r.references) | \(r.sampling.sampler) | \(r.sampling.steps) | "
-                    + "\(format(Double(r.sampling.cfg), digits: 1)) | **\(format(r.recallAt1))** | \(format(r.secondsPerImage, digits: 4)) |\n"
+                    + "\(format(Double(r.sampling.cfg), digits: 1)) | **\(format(r.recallAt1))** ± \(format(r.standardError)) | \(format(r.secondsPerImage, digits: 4)) |\n"
             }
         }
         return md

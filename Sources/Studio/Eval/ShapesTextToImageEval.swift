@@ -46,6 +46,16 @@ public struct TextToImageResult: Codable, Sendable {
     /// Fraction of images whose reading satisfies everything the prompt says.
     public var exact: Double
     public var secondsPerImage: Double
+
+    /// Binomial standard error of `overall`, a mean of C category accuracies p_c over n_c images each:
+    /// sqrt(sum_c p_c (1 - p_c) / n_c) / C. It says how far a rerun with other seeds would likely move
+    /// the score, so a difference between two rows smaller than about twice it is noise.
+    public var overallStandardError: Double {
+        let scored = categories.filter { $0.total > 0 }
+        guard !scored.isEmpty else { return 0 }
+        let variance = scored.map { $0.accuracy * (1 - $0.accuracy) / Double($0.total) }.reduce(0, +)
+        return variance.squareRoot() / Double(categories.count)
+    }
 }
 
 public struct ShapesTextToImageEval: Sendable {

@@ -16,6 +16,9 @@ public struct FewStepImageRow: Codable, Sendable {
     public var secondsPerImage: Double?
     public var emojiRecall: Double?
     public var emojiSecondsPerImage: Double?
+    /// Binomial standard errors of oracle and emojiRecall (absent in reports written before they were added).
+    public var oracleStandardError: Double?
+    public var emojiRecallStandardError: Double?
     public init(model: String, sampling: EvalSampling, nfe: Int) {
         self.model = model
         self.sampling = sampling
@@ -59,6 +62,12 @@ public struct FewStepReport: Codable, Sendable {
 
     private func f(_ x: Double?, _ d: Int = 3) -> String { x.map { String(format: "%.\(d)f", $0) } ?? "-" }
 
+    /// "0.615 ± 0.035" when the standard error is known, else the value alone.
+    private func f(_ x: Double?, standardError e: Double?) -> String {
+        guard x != nil, let e else { return f(x) }
+        return f(x) + " ± " + f(e)
+    }
+
     /// a / b when both are known and b > 0.
     static func ratio(_ a: Double?, _ b: Double?) -> Double? {
         guard let a, let b, b > 0 else { return nil }
@@ -73,14 +82,15 @@ public struct FewStepReport: Codable, Sendable {
             let ref = reference.map { images[$0] }
             md += "\n## Images\n\nRatios are against "
             md += ref.map { "\($0.model) \($0.sampling.sampler) \($0.sampling.steps) steps, CFG \($0.sampling.cfg)" } ?? "nothing"
-            md += ".\n\n| model | sampler | steps | cfg/w | NFE | oracle | ratio | exact | s/image | speed-up | emoji recall@1 | ratio |\n"
+            md += ". Scores are ± one binomial standard error over the images scored (GenEval's mean of category "
+            md += "accuracies for the oracle); differences under about twice that are noise.\n\n| model | sampler | steps | cfg/w | NFE | oracle | ratio | exact | s/image | speed-up | emoji recall@1 | ratio |\n"
             md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
             for r in images {
                 let ratio = Self.ratio(r.oracle, ref?.oracle)
                 let speed = Self.ratio(ref?.secondsPerImage, r.secondsPerImage)
                 let er = Self.ratio(r.emojiRecall, ref?.emojiRecall)
-                md += "| \(r.model) | \(r.sampling.sampler) | \(r.sampling.steps) | \(r.sampling.cfg) | \(r.nfe) | \(f(r.oracle)) | "
-                    + "\(f(ratio, 2)) | \(f(r.oracleExact)) | \(f(r.secondsPerImage, 4)) | \(f(speed, 1))x | \(f(r.emojiRecall)) | \(f(er, 2)) |\n"
+                md += "| \(r.model) | \(r.sampling.sampler) | \(r.sampling.steps) | \(r.sampling.cfg) | \(r.nfe) | \(f(r.oracle, standardError: r.oracleStandardError)) | "
+                    + "\(f(ratio, 2)) | \(f(r.oracleExact)) | \(f(r.secondsPerImage, 4)) | \(f(speed, 1))x | \(f(r.emojiRecall, standardError: r.emojiRecallStandardError)) | \(f(er, 2)) |\n"
             }
         }
         if !captions.isEmpty {
