@@ -36,10 +36,7 @@ public struct ConsistencySampler: ImageSampler, Codable, Sendable {
         guard steps >= 1 && steps <= originalSteps else {
             throw DiptychError("consistency sampling takes 1 to \(originalSteps) steps, got \(steps)")
         }
-        let c = schedule.trainSteps / originalSteps
-        let grid = (1...originalSteps).map { $0 * c - 1 }
-        let skip = originalSteps / steps
-        return (0..<steps).map { grid[originalSteps - 1 - $0 * skip] }
+        return PhasedConsistency.samplingTimesteps(steps: steps, trainSteps: schedule.trainSteps, originalSteps: originalSteps)
     }
 
     /// (c_skip, c_out) at timestep t.

@@ -26,6 +26,7 @@ public enum ImageSamplerKind: String, Codable, Sendable, CaseIterable {
     case dpmpp2m = "dpmpp-2m"
     case eulerKarras = "euler-karras"
     case consistency
+    case phased
 
     /// A sampler of this kind with default options over `schedule`.
     public func make(schedule: NoiseSchedule = NoiseSchedule()) -> ImageSampler {
@@ -35,6 +36,7 @@ public enum ImageSamplerKind: String, Codable, Sendable, CaseIterable {
         case .dpmpp2m: return DPMSolverPlusPlus2MSampler(schedule: schedule)
         case .eulerKarras: return EulerKarrasSampler(schedule: schedule)
         case .consistency: return ConsistencySampler(schedule: schedule)
+        case .phased: return PhasedConsistencySampler(schedule: schedule)
         }
     }
 }

@@ -27,6 +27,8 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     /// true for a guidance-distilled model (LCM): the consistency sampler feeds the CFG value to the
     /// backbone's guidance embedding instead of running classifier-free guidance.
     public var guidanceEmbedding = false
+    /// Phases of a phased consistency model (PCM; its sampler "phased" takes this many steps); 0 otherwise.
+    public var phases = 0
     public init() {}
 }
 

@@ -37,7 +37,7 @@ public final class FakeExecutor: TaskExecutor {
     /// Noise amplitude after `steps` steps of `sampler`: falls as 1/sqrt(steps); the consistency
     /// sampler starts lower, as a distilled student would.
     static func noiseLevel(sampler: String, steps: Int) -> Float {
-        (sampler == "consistency" ? 0.12 : 0.3) / Float(steps).squareRoot()
+        (sampler == "consistency" || sampler == "phased" ? 0.12 : 0.3) / Float(steps).squareRoot()
     }
 
     public func generate(_ requests: [GenerationParameters]) throws -> [GeneratedImage] {

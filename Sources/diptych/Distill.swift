@@ -150,11 +150,12 @@ struct DistillTrain: ParsableCommand {
 /// default with the guidance embedding on.
 func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, teacherPath: String, config: LCMDistillConfig, to dir: String) throws {
     var manifest = teacher.manifest
-    manifest.name = "lcm"
+    manifest.name = config.phases > 0 ? "pcm" : "lcm"
     manifest.backbone = "backbone.safetensors"
     manifest.tokenizer = "tokenizer.json"
-    manifest.defaultSampler = "consistency"
-    manifest.defaultSteps = 4
+    manifest.defaultSampler = config.phases > 0 ? "phased" : "consistency"
+    manifest.defaultSteps = config.phases > 0 ? config.phases : 4
+    manifest.phases = config.phases
     manifest.defaultCFG = min(max(teacher.manifest.defaultCFG, config.guidanceMin), config.guidanceMax)
     manifest.guidanceEmbedding = true
     if manifest.autoencoder != "pool" {

@@ -27,6 +27,8 @@ struct DistillCompare: ParsableCommand {
     var teacherImages = "ddim:50,dpmpp-2m:20,ddim:8,ddim:4,ddim:2"
     @Option(help: "Student consistency steps, comma separated.")
     var studentSteps = "1,2,4,8"
+    @Option(help: "Student sampler: consistency or phased (default: the student bundle's).")
+    var studentSampler: String?
     @Option(help: "Guidance: CFG scale of the teacher, embedded w of the student (default: the teacher's default).")
     var cfg: Float?
     @Option(help: "Shapes prompts per GenEval category (0 = no shapes images).")
@@ -79,7 +81,10 @@ struct DistillCompare: ParsableCommand {
             guard p.count >= 2, let steps = Int(p[1]) else { throw ValidationError("bad teacher setting \(spec) (sampler:steps[:cfg])") }
             runs.append(("teacher", t, EvalSampling(sampler: p[0], steps: steps, cfg: p.count > 2 ? Float(p[2]) ?? w : w)))
         }
-        if let s { for k in try ints(studentSteps) { runs.append(("student", s, EvalSampling(sampler: "consistency", steps: k, cfg: w))) } }
+        if let s {
+            let sampler = studentSampler ?? s.bundle.manifest.defaultSampler
+            for k in try ints(studentSteps) { runs.append(("student", s, EvalSampling(sampler: sampler, steps: k, cfg: w))) }
+        }
 
         var emojiRefs: [(name: String, image: Image)] = [], emojiPrompts: [Int] = [], emojiCaptionSet: [Int] = []
         if emoji > 0 || emojiCaptions > 0 {

@@ -30,6 +30,7 @@ struct Samplers: ParsableCommand {
         ("dpmpp-2m", "DPM-Solver++(2M) (Lu et al. 2022) on Karras sigmas"),
         ("euler-karras", "Euler on the PF-ODE over Karras sigmas (Karras et al. 2022)"),
         ("consistency", "LCM multistep consistency sampling, 1-8 steps, guidance as an embedding"),
+        ("phased", "PCM phased consistency sampling, deterministic, as many steps as the model's phases"),
         ("text: low-confidence", "LLaDA masked diffusion, most confident k per step"),
         ("text: random", "LLaDA masked diffusion, random k per step"),
         ("text: threshold / factor", "Fast-dLLM parallel unmasking above a confidence threshold"),
@@ -66,7 +67,7 @@ struct Samplers: ParsableCommand {
             print("sampler        steps  NFE  max |x - ODE solution|  mean(z)   var(z)")
         }
         for kind in ImageSamplerKind.allCases {
-            let counts = kind == .consistency ? [1, 2, 4, 8] : try stepCounts()
+            let counts = kind == .consistency || kind == .phased ? [1, 2, 4, 8] : try stepCounts()
             for n in counts {
                 var rng = BatchRNG(seeds: seeds)
                 let noise = rng.gaussian(model.count)

@@ -77,9 +77,10 @@ final class ImageSamplerTests: XCTestCase {
             .dpmpp2m: [0.9403894, -1.054221, 1.086194, 1.306432],
             .eulerKarras: [0.852784, -1.043435, 1.267975, 1.046547],
             .consistency: [-0.01476711, -0.3876682, 1.826255, 0.7218405],
+            .phased: [0.7958605, -1.036134, 1.385142, 0.8781445],
         ]
         for kind in ImageSamplerKind.allCases {
-            let out = try run(kind.make(schedule: schedule), seeds: [11], steps: kind == .consistency ? 4 : 10)
+            let out = try run(kind.make(schedule: schedule), seeds: [11], steps: kind == .consistency || kind == .phased ? 4 : 10)
             let first = Array(out.toArray().prefix(4))
             guard let want = golden[kind] else { XCTFail("no golden values for \(kind.rawValue)"); continue }
             for i in 0..<4 { XCTAssertEqual(first[i], want[i], accuracy: 1e-5, kind.rawValue) }

@@ -1,7 +1,8 @@
 // LCMDistillTests.swift: latent consistency distillation (LCM, Luo et al. 2023) on a tiny backbone:
 // boundary scalings give the identity at t = 0, the pseudo-Huber loss and its gradient, the LCM target
 // (teacher's guided DDIM step, then the target network's consistency function) against a hand
-// calculation, a short run whose loss falls, and resume == uninterrupted.
+// calculation, a short run whose loss falls, and resume == uninterrupted; the same for phased
+// distillation (PCM, Wang et al. 2024), whose target is the jump to the phase's lower edge.
 import Core
 import Foundation
 import XCTest
@@ -140,11 +141,8 @@ final class LCMDistillTests: XCTestCase {
         }
     }
 
-    func testStudentGradientMatchesFiniteDifferences() throws {
-        var cfg = tinyConfig()
-        cfg.huberC = 0.5   // smooth, so finite differences are accurate
-        cfg.huberScaleByLatentStd = false
-        let d = try makeDistiller(cfg)
+    /// The student's consistency-loss gradient on three weights against central differences.
+    func assertStudentGradientMatchesFiniteDifferences(_ d: LCMDistiller, file: StaticString = #filePath, line: UInt = #line) {
         var rng = Philox(seed: 4)
         let p = d.draw(rows: [0, 1, 2, 3], rng: &rng)
         let f = d.consistencyTarget(p).target
@@ -160,8 +158,16 @@ final class LCMDistillTests: XCTestCase {
             w.pointee = keep - 1e-2
             let down = d.studentLoss(p, target: f)
             w.pointee = keep
-            XCTAssertEqual((up - down) / 2e-2, g, accuracy: max(1e-4, 0.02 * abs(g)))
+            XCTAssertEqual((up - down) / 2e-2, g, accuracy: max(1e-4, 0.02 * abs(g)), file: file, line: line)
         }
+    }
+
+    func testStudentGradientMatchesFiniteDifferences() throws {
+        var cfg = tinyConfig()
+        cfg.huberC = 0.5   // smooth, so finite differences are accurate
+        cfg.huberScaleByLatentStd = false
+        let d = try makeDistiller(cfg)
+        assertStudentGradientMatchesFiniteDifferences(d)
     }
 
     func testLossFallsAndTextHeadStaysFrozen() throws {
@@ -173,6 +179,69 @@ final class LCMDistillTests: XCTestCase {
         let after = d.evaluate(rows: [0, 1, 2, 3], seed: 9)
         XCTAssertLessThan(after, 0.8 * before, "consistency loss \(before) -> \(after)")
         XCTAssertEqual(Array(UnsafeBufferPointer(start: d.student.parameters.w(head.name), count: head.count)), headBefore)
+    }
+
+    /// Phased distillation (PCM): in 2 phases over the tiny grid (9, 19, ..., 99) the lower edges are 0 and 49.
+    func phasedConfig() -> LCMDistillConfig {
+        var c = tinyConfig()
+        c.phases = 2
+        return c
+    }
+
+    func testPhasedTargetJumpsToThePhaseEdge() throws {
+        let d = try makeDistiller(phasedConfig())
+        XCTAssertEqual(d.phaseEdges, [0, 49])
+        let bb = d.backbone, n = bb.latentCount
+        var rng = Philox(seed: 21)
+        var p = d.draw(rows: [0, 1, 2, 3], rng: &rng)
+        XCTAssertTrue(zip(p.start, p.edge).allSatisfy { s, e in e == (s > 49 ? 49 : 0) }, "\(p.start) \(p.edge)")
+        // Rows 0 and 2 end on their edge (the target is the teacher's step); rows 1 and 3 inside a phase.
+        p.start = [9, 39, 59, 99]; p.end = [0, 29, 49, 89]; p.edge = [0, 0, 49, 49]
+        p.guidance = [1, 2.5, 4, 7]
+        let (xPrev, f) = d.consistencyTarget(p)
+        let target = try Backbone(config: bb, maxBatch: 4)
+        target.parameters.values.data.update(from: d.target.parameters.values.data, count: target.parameters.values.count)
+        xPrev.withUnsafeBufferPointer { target.forward(tokens: p.tokens, latents: $0.baseAddress!, times: p.end, guidance: p.guidance) }
+        for b in 0..<4 {
+            let ab = alphas[Int(p.end[b])], abTo = alphas[Int(p.edge[b])]
+            for j in 0..<n {
+                let i = b * n + j, v = Double(target.image.data[i]), x = Double(xPrev[i])
+                let x0 = ab.squareRoot() * x - (1 - ab).squareRoot() * v, eps = (1 - ab).squareRoot() * x + ab.squareRoot() * v
+                let hand = p.end[b] == p.edge[b] ? x : abTo.squareRoot() * x0 + (1 - abTo).squareRoot() * eps
+                XCTAssertEqual(Double(f[i]), hand, accuracy: 1e-4, "row \(b)")
+            }
+        }
+    }
+
+    func testPhasedJumpIsIdentityAtItsEdgeAndItsDerivativeIsRight() {
+        for kind in [ImagePrediction.v, .eps] {
+            let x: [Float] = [0.3, -1.2], o: [Float] = [0.5, 0.1]
+            var out = [Float](repeating: 0, count: 2)
+            PhasedConsistency.jump(kind, x: x, output: o, out: &out, n: 2, alphaBar: 0.4, alphaBarTo: 0.4)
+            for j in 0..<2 { XCTAssertEqual(out[j], x[j], accuracy: 1e-6, "\(kind)") }
+            let h: Float = 1e-3
+            var up = [Float](repeating: 0, count: 2), down = up
+            PhasedConsistency.jump(kind, x: x, output: o.map { $0 + h }, out: &up, n: 2, alphaBar: 0.4, alphaBarTo: 0.9)
+            PhasedConsistency.jump(kind, x: x, output: o.map { $0 - h }, out: &down, n: 2, alphaBar: 0.4, alphaBarTo: 0.9)
+            XCTAssertEqual((up[0] - down[0]) / (2 * h), PhasedConsistency.jumpDerivative(kind, alphaBar: 0.4, alphaBarTo: 0.9),
+                           accuracy: 1e-3, "\(kind)")
+        }
+    }
+
+    func testPhasedStudentGradientMatchesFiniteDifferencesAndLossFalls() throws {
+        var cfg = phasedConfig()
+        cfg.huberC = 0.5
+        cfg.huberScaleByLatentStd = false
+        let d = try makeDistiller(cfg)
+        assertStudentGradientMatchesFiniteDifferences(d)
+        let trained = try makeDistiller(phasedConfig())
+        let before = trained.evaluate(rows: [0, 1, 2, 3], seed: 9)
+        for _ in 0..<60 { trained.step() }
+        let after = trained.evaluate(rows: [0, 1, 2, 3], seed: 9)
+        XCTAssertLessThan(after, 0.8 * before, "phased consistency loss \(before) -> \(after)")
+        var bad = tinyConfig()
+        bad.phases = 11
+        XCTAssertThrowsError(try makeDistiller(bad), "more phases than grid steps")
     }
 
     func testCosineScheduleAndSamplingEMA() throws {

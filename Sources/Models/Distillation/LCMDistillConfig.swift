@@ -30,6 +30,11 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     public var gradClip: Float = 1
     /// The DDIM grid of the skipping-step schedule (LCM: 50 over 1000 timesteps, so k = 20).
     public var originalSteps = 50
+    /// 0: LCM, the consistency function maps every timestep to clean data (c_skip / c_out boundary) and
+    /// sampling re-noises between steps. M >= 1: phased consistency distillation (PCM, Wang et al. 2024;
+    /// PhasedConsistency): M phases at the timesteps of the M-step sampler, the student maps x_t to its
+    /// phase's lower edge, and the phased sampler walks the M edges deterministically.
+    public var phases = 0
     /// Guidance scales w ~ U[guidanceMin, guidanceMax] per example (our convention, 1 = no guidance).
     public var guidanceMin: Float = 1
     public var guidanceMax: Float = 8
@@ -66,6 +71,7 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     public func validationError(trainSteps: Int) -> String? {
         if batchSize < 1 || captionBatch < 0 { return "batchSize must be at least 1 and captionBatch at least 0" }
         if originalSteps < 1 || originalSteps > trainSteps { return "originalSteps must be between 1 and \(trainSteps)" }
+        if phases < 0 || phases > originalSteps { return "phases must be between 0 (LCM) and originalSteps" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
         if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
         if !(0..<1).contains(samplingEMADecay) { return "samplingEMADecay must be in [0, 1)" }

@@ -11,6 +11,8 @@
 // loss = pseudo-Huber(f_student(x, t_{n+k}, w), f_target(x^_{t_n}, t_n, w)), with f = c_skip x + c_out x0^;
 // backward through the student only. Optionally a small joint caption loss (masked CE on captioning
 // examples, D-DiT/MDLM) keeps the text path from drifting, and the text head can be frozen.
+// With config.phases > 0 the consistency function is phased (PCM, Wang et al. 2024; PhasedConsistency):
+// the student maps x_{t_{n+k}} to its phase's lower edge, and the target is the target network's jump there.
 // Checkpoints hold student, target, Adam moments and the state: a resumed run equals an uninterrupted one.
 import Core
 import Foundation
@@ -37,6 +39,8 @@ public final class LCMDistiller {
     public let alphasCumprod: [Double]
     /// The pseudo-Huber constant in use (huberC, scaled by the latent std when configured).
     public let huberC: Float
+    /// Lower phase edges, ascending from 0 (phased distillation; [0] under LCM, unused).
+    let phaseEdges: [Int]
     public private(set) var state = LCMDistillState()
     let captionBuilder: JointBatchBuilder
     var permutation: [Int] = []
@@ -59,6 +63,9 @@ public final class LCMDistiller {
         self.backbone = backbone
         self.dataset = dataset
         self.alphasCumprod = alphasCumprod
+        phaseEdges = config.phases > 0
+            ? PhasedConsistency.lowerEdges(phases: config.phases, trainSteps: alphasCumprod.count, originalSteps: config.originalSteps)
+            : [0]
         let B = config.batchSize
         teacher = try Backbone(config: backbone, maxBatch: 2 * B)
         student = try Backbone(config: backbone, maxBatch: max(B, config.captionBatch))
@@ -109,16 +116,18 @@ public final class LCMDistiller {
         var start: [Float]      // [B] t_{n+k}
         var end: [Float]        // [B] t_n
         var guidance: [Float]   // [B] w
+        var edge: [Float]       // [B] the phase's lower edge s (phased distillation; 0 under LCM)
     }
 
     func draw(rows: [Int], rng: inout Philox) -> Pairs {
         let B = rows.count, n = backbone.latentCount, L = backbone.textLength, T = alphasCumprod.count
-        var p = Pairs(tokens: [], x: [Float](repeating: 0, count: B * n), start: [], end: [], guidance: [])
+        var p = Pairs(tokens: [], x: [Float](repeating: 0, count: B * n), start: [], end: [], guidance: [], edge: [])
         var z = [Float](repeating: 0, count: n)
         for (b, row) in rows.enumerated() {
             let (s, e) = LCMMath.pair(index: rng.nextInt(below: config.originalSteps), trainSteps: T,
                                       originalSteps: config.originalSteps)
-            p.start.append(Float(s)); p.end.append(Float(e))
+            let edge = PhasedConsistency.edge(below: s, edges: phaseEdges)   // 0 under LCM
+            p.start.append(Float(s)); p.end.append(Float(max(e, edge))); p.edge.append(Float(edge))
             p.guidance.append(config.guidanceMin + (config.guidanceMax - config.guidanceMin) * rng.nextFloat())
             rng.fillGaussian(&z, count: n)
             let a = Float(alphasCumprod[s].squareRoot()), sg = Float((1 - alphasCumprod[s]).squareRoot())
@@ -155,9 +164,18 @@ public final class LCMDistiller {
             f.withUnsafeMutableBufferPointer { fp in
                 for b in 0..<B {
                     let t = Int(p.end[b])
-                    LCMMath.consistency(kind, x: xp.baseAddress! + b * n, output: target.image.data + b * n,
-                                        out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
-                                        sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
+                    if config.phases > 0 {
+                        // PCM: the target network's jump from t_n to the phase edge; at the edge, the teacher's step.
+                        let s = Int(p.edge[b])
+                        PhasedConsistency.jump(kind, x: xp.baseAddress! + b * n, output: target.image.data + b * n,
+                                               out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t],
+                                               alphaBarTo: alphasCumprod[s])
+                        if t == s { (fp.baseAddress! + b * n).update(from: xp.baseAddress! + b * n, count: n) }
+                    } else {
+                        LCMMath.consistency(kind, x: xp.baseAddress! + b * n, output: target.image.data + b * n,
+                                            out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
+                                            sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
+                    }
                 }
             }
         }
@@ -175,18 +193,29 @@ public final class LCMDistiller {
             fs.withUnsafeMutableBufferPointer { fp in
                 for b in 0..<B {
                     let t = Int(p.start[b])
-                    LCMMath.consistency(kind, x: x.baseAddress! + b * n, output: student.image.data + b * n,
-                                        out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
-                                        sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
+                    if config.phases > 0 {
+                        PhasedConsistency.jump(kind, x: x.baseAddress! + b * n, output: student.image.data + b * n,
+                                               out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t],
+                                               alphaBarTo: alphasCumprod[Int(p.edge[b])])
+                    } else {
+                        LCMMath.consistency(kind, x: x.baseAddress! + b * n, output: student.image.data + b * n,
+                                            out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
+                                            sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
+                    }
                 }
             }
         }
         let loss = LCMMath.pseudoHuber(prediction: fs, target: f, n: B * n, c: huberC, grad: dImage.data)
-        // df/doutput = c_out * dx0/doutput per row.
+        // df/doutput: c_out * dx0/doutput per row (LCM), or the jump's derivative (PCM).
         for b in 0..<B {
             let t = Double(p.start[b]), ab = alphasCumprod[Int(p.start[b])]
-            let co = LCMMath.boundaryScalings(timestep: t, sigmaData: config.sigmaData, timestepScaling: config.timestepScaling).out
-            let k = Float(co) * LCMMath.x0Derivative(kind, a: Float(ab.squareRoot()), s: Float((1 - ab).squareRoot()))
+            var k: Float
+            if config.phases > 0 {
+                k = PhasedConsistency.jumpDerivative(kind, alphaBar: ab, alphaBarTo: alphasCumprod[Int(p.edge[b])])
+            } else {
+                let co = LCMMath.boundaryScalings(timestep: t, sigmaData: config.sigmaData, timestepScaling: config.timestepScaling).out
+                k = Float(co) * LCMMath.x0Derivative(kind, a: Float(ab.squareRoot()), s: Float((1 - ab).squareRoot()))
+            }
             for j in 0..<n { dImage.data[b * n + j] *= k }
         }
         return loss

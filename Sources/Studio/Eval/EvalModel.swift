@@ -6,7 +6,7 @@ import Media
 
 /// How images are sampled during an evaluation (the per-run generation parameters).
 public struct EvalSampling: Codable, Sendable, Equatable {
-    /// Sampler name as on the CLI ("ddim", "dpmpp-2m", "euler-karras", "ddpm", "consistency").
+    /// Sampler name as on the CLI ("ddim", "dpmpp-2m", "euler-karras", "ddpm", "consistency", "phased").
     public var sampler: String = "ddim"
     public var steps: Int = 50
     /// Classifier-free guidance scale (1 = no guidance).
