@@ -3,7 +3,9 @@
 // Builds (or reloads) the latent dataset in the run folder with the teacher's codec and tokenizer,
 // resumes from the run's checkpoint, logs loss.csv + loss.png and a progress line with samples/s and
 // ETA on stderr, checkpoints every few minutes and at the end, and exports the student as a bundle
-// (run/model) that `diptych generate --sampler consistency` reads. `diptych distill compare` measures it.
+// (run/model) that `diptych generate --sampler consistency` reads. With "phases": M in the config the
+// distillation is phased (PCM, Wang et al. 2024) and the student samples with `--sampler phased --steps M`.
+// `diptych distill compare` measures it.
 import ArgumentParser
 import Core
 import Data
@@ -64,8 +66,9 @@ struct DistillTrain: ParsableCommand {
             try distiller.loadCheckpoint(from: ckpt, teacherHash: teacherModel.modelHash)
             log("resumed at step \(distiller.state.step)")
         }
-        log(String(format: "distill: teacher %@ (%@), %d parameters, batch %d (+%d captions), w in [%g, %g], k = %d, Huber c %.2e, threads %d",
-                   teacher, teacherModel.modelHash, distiller.student.parameters.parameterCount, file.distill.batchSize,
+        let method = file.distill.phases > 0 ? "phased consistency (PCM), \(file.distill.phases) phases" : "latent consistency (LCM)"
+        log(String(format: "distill: %@; teacher %@ (%@), %d parameters, batch %d (+%d captions), w in [%g, %g], k = %d, Huber c %.2e, threads %d",
+                   method, teacher, teacherModel.modelHash, distiller.student.parameters.parameterCount, file.distill.batchSize,
                    file.distill.captionBatch, file.distill.guidanceMin, file.distill.guidanceMax,
                    LCMMath.skip(trainSteps: teacherModel.schedule.trainSteps, originalSteps: file.distill.originalSteps),
                    distiller.huberC, threads))
