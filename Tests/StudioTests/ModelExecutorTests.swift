@@ -15,7 +15,7 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Writes Models/tiny under `dir`: width 32, one block, random weights (std 0.05).
-    func writeTinyBundle(seed: UInt64 = 3) throws {
+    func writeTinyBundle(seed: UInt64 = 3, edit: (inout BundleManifest) -> Void = { _ in }) throws {
         let tokenizer = try Tokenizer.load(from: ModelExecutorTests.repo + "/Models/tokenizer.json")
         var c = BackboneConfig()
         c.width = 32; c.depth = 1; c.heads = 2; c.mlpRatio = 2; c.textLength = 24
@@ -32,6 +32,7 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
         manifest.autoencoder = "pool"
         manifest.pool = PoolAutoencoder()
         manifest.schedule = String(decoding: try DefaultedJSON.encode(NoiseSchedule()), as: UTF8.self)
+        edit(&manifest)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try ModelBundle.writeBackbone(w, parameters: backbone.parameters, config: c, to: folder + "/" + manifest.backbone, half: true)
         try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: ModelExecutorTests.repo + "/Models/tokenizer.json")), to: folder + "/tokenizer.json")
@@ -45,6 +46,25 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
         let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: ExecutorKind.model.provider(threads: threads, modelsRoot: dir + "/Models"),
                                 store: queue.store)
         return try StudioWorker(store: queue.store, runner: runner, options: options, stop: StopFlag(), progress: ProgressReporter(quiet: true)).run()
+    }
+
+    func testConsistencySamplersEmbedGuidanceAndWarnOnMismatches() throws {
+        func notes(_ sampler: String, _ steps: Int) throws -> [String] {
+            try BundleModel(path: dir + "/Models/tiny").samplingNotes(EvalSampling(sampler: sampler, steps: steps, cfg: 5), cfgGiven: false)
+        }
+        try writeTinyBundle { $0.guidanceEmbedding = true; $0.phases = 4 }   // a phased (PCM) student
+        let pcm = try BundleModel(path: dir + "/Models/tiny")
+        XCTAssertTrue(pcm.embedsGuidance(sampler: "phased") && pcm.embedsGuidance(sampler: "consistency"))
+        XCTAssertFalse(pcm.embedsGuidance(sampler: "ddim"))
+        XCTAssertEqual(try notes("phased", 4), [])
+        XCTAssertTrue(try notes("phased", 2).first?.contains("distilled for 4 steps") == true)
+        XCTAssertTrue(try notes("consistency", 4).first?.contains("--sampler phased") == true)
+        try writeTinyBundle { $0.guidanceEmbedding = true }                  // an LCM student
+        XCTAssertEqual(try notes("consistency", 4), [])
+        XCTAssertTrue(try notes("phased", 4).first?.contains("not in phases") == true)
+        try writeTinyBundle()                                                // an ordinary diffusion model
+        XCTAssertFalse(try BundleModel(path: dir + "/Models/tiny").embedsGuidance(sampler: "phased"))
+        XCTAssertTrue(try notes("phased", 4).first?.contains("not consistency-distilled") == true)
     }
 
     func testBatchedJobAndLoneRerunsGiveTheSameBytes() throws {
