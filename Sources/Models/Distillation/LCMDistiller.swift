@@ -209,7 +209,7 @@ public final class LCMDistiller {
         // df/doutput: c_out * dx0/doutput per row (LCM), or the jump's derivative (PCM).
         for b in 0..<B {
             let t = Double(p.start[b]), ab = alphasCumprod[Int(p.start[b])]
-            var k: Float
+            let k: Float
             if config.phases > 0 {
                 k = PhasedConsistency.jumpDerivative(kind, alphaBar: ab, alphaBarTo: alphasCumprod[Int(p.edge[b])])
             } else {
