@@ -102,7 +102,8 @@ struct DistillCompare: ParsableCommand {
                 e.seedsPerPrompt = seeds
                 e.batchSize = batch
                 let r = try e.run(model: m, sampling: sampling, pool: .training)
-                row.oracle = r.overall; row.oracleStandardError = r.overallStandardError; row.oracleExact = r.exact; row.secondsPerImage = r.secondsPerImage
+                row.oracle = r.overall; row.oracleStandardError = r.overallStandardError
+                row.oracleExact = r.exact; row.secondsPerImage = r.secondsPerImage
             }
             if emoji > 0 {
                 var e = EmojiRecallEval()

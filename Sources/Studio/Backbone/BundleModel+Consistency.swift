@@ -1,8 +1,9 @@
 // BundleModel+Consistency.swift: how a bundle's backbone is guided for a sampler. Multistep
 // consistency sampling (Song et al. 2023) of a guidance-distilled bundle (LCM, Luo et al. 2023; or
 // phased, PCM, Wang et al. 2024; manifest.guidanceEmbedding) feeds the CFG value to the guidance
-// embedding, one model call per step (EmbeddedGuidance); every other case runs classifier-free guidance (Ho & Salimans 2022). Also the
-// notes `diptych generate` prints when an option has no effect or the pairing is poor.
+// embedding, one model call per step (EmbeddedGuidance); every other case runs classifier-free
+// guidance (Ho & Salimans 2022). Also the notes `diptych generate` prints when an option has no
+// effect or the pairing is poor.
 import Diffusion
 import Models
 

@@ -83,14 +83,17 @@ public struct FewStepReport: Codable, Sendable {
             md += "\n## Images\n\nRatios are against "
             md += ref.map { "\($0.model) \($0.sampling.sampler) \($0.sampling.steps) steps, CFG \($0.sampling.cfg)" } ?? "nothing"
             md += ". Scores are ± one binomial standard error over the images scored (GenEval's mean of category "
-            md += "accuracies for the oracle); differences under about twice that are noise.\n\n| model | sampler | steps | cfg/w | NFE | oracle | ratio | exact | s/image | speed-up | emoji recall@1 | ratio |\n"
+            md += "accuracies for the oracle); differences under about twice that are noise.\n\n"
+            md += "| model | sampler | steps | cfg/w | NFE | oracle | ratio | exact | s/image | speed-up | emoji recall@1 | ratio |\n"
             md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
             for r in images {
                 let ratio = Self.ratio(r.oracle, ref?.oracle)
                 let speed = Self.ratio(ref?.secondsPerImage, r.secondsPerImage)
                 let er = Self.ratio(r.emojiRecall, ref?.emojiRecall)
-                md += "| \(r.model) | \(r.sampling.sampler) | \(r.sampling.steps) | \(r.sampling.cfg) | \(r.nfe) | \(f(r.oracle, standardError: r.oracleStandardError)) | "
-                    + "\(f(ratio, 2)) | \(f(r.oracleExact)) | \(f(r.secondsPerImage, 4)) | \(f(speed, 1))x | \(f(r.emojiRecall, standardError: r.emojiRecallStandardError)) | \(f(er, 2)) |\n"
+                let oracle = f(r.oracle, standardError: r.oracleStandardError)
+                let recall = f(r.emojiRecall, standardError: r.emojiRecallStandardError)
+                md += "| \(r.model) | \(r.sampling.sampler) | \(r.sampling.steps) | \(r.sampling.cfg) | \(r.nfe) | \(oracle) | "
+                    + "\(f(ratio, 2)) | \(f(r.oracleExact)) | \(f(r.secondsPerImage, 4)) | \(f(speed, 1))x | \(recall) | \(f(er, 2)) |\n"
             }
         }
         if !captions.isEmpty {
