@@ -49,7 +49,8 @@ public struct TextToImageResult: Codable, Sendable {
 
     /// Binomial standard error of `overall`, a mean of C category accuracies p_c over n_c images each:
     /// sqrt(sum_c p_c (1 - p_c) / n_c) / C. It says how far a rerun with other seeds would likely move
-    /// the score, so a difference between two rows smaller than about twice it is noise.
+    /// the score, so a difference between two rows smaller than about twice it is noise. (A Wald error:
+    /// it is 0 when every category passes all or none of its images, so it says nothing on tiny sets.)
     public var overallStandardError: Double {
         let scored = categories.filter { $0.total > 0 }
         guard !scored.isEmpty else { return 0 }
