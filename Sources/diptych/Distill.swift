@@ -38,6 +38,8 @@ struct DistillTrain: ParsableCommand {
     var config: String?
     @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv, loss.png, model/ (the student bundle; its sampling EMA when on, with the raw student in model-online/).")
     var runDir = "runs/lcm"
+    @Option(help: "Start the student from this bundle's backbone (for example an earlier student) instead of the teacher's.")
+    var initStudent: String?
     @Option(help: "Override the number of steps.")
     var steps: Int?
     @Option(help: "Stop (with a checkpoint) after this many minutes of wall time.")
@@ -58,15 +60,24 @@ struct DistillTrain: ParsableCommand {
         try AtomicFile.write(DefaultedJSON.encode(file), to: runDir + "/distill.json")
         let dataset = try distillDataset(file.data, bundle: bundle, teacherHash: teacherModel.modelHash, threads: threads)
 
+        var initial: Tensor?
+        if let initStudent {
+            let start = try BundleModel(path: initStudent, threads: threads, chunk: 1).bundle.backbone
+            guard start.config == bb else { throw DiptychError("\(initStudent): its backbone config differs from the teacher's") }
+            initial = start.parameters.values
+            log("student starts from \(initStudent)")
+        }
         let distiller = try LCMDistiller(config: file.distill, backbone: bb, teacherWeights: bundle.backbone.parameters.values,
-                                         dataset: dataset, alphasCumprod: teacherModel.schedule.alphasCumprod)
+                                         dataset: dataset, alphasCumprod: teacherModel.schedule.alphasCumprod, initialStudent: initial)
         distiller.threads = threads
         let ckpt = runDir + "/checkpoint"
         if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
             try distiller.loadCheckpoint(from: ckpt, teacherHash: teacherModel.modelHash)
             log("resumed at step \(distiller.state.step)")
         }
-        let method = file.distill.phases > 0 ? "phased consistency (PCM), \(file.distill.phases) phases" : "latent consistency (LCM)"
+        let method = file.distill.phases > 0
+            ? "phased consistency (PCM), \(file.distill.phases) phases" + (file.distill.teacherTargets ? ", teacher-walk targets" : "")
+            : "latent consistency (LCM)"
         log(String(format: "distill: %@; teacher %@ (%@), %d parameters, batch %d (+%d captions), w in [%g, %g], k = %d, Huber c %.2e, threads %d",
                    method, teacher, teacherModel.modelHash, distiller.student.parameters.parameterCount, file.distill.batchSize,
                    file.distill.captionBatch, file.distill.guidanceMin, file.distill.guidanceMax,

@@ -2,7 +2,8 @@
 // boundary scalings give the identity at t = 0, the pseudo-Huber loss and its gradient, the LCM target
 // (teacher's guided DDIM step, then the target network's consistency function) against a hand
 // calculation, a short run whose loss falls, and resume == uninterrupted; the same for phased
-// distillation (PCM, Wang et al. 2024), whose target is the jump to the phase's lower edge.
+// distillation (PCM, Wang et al. 2024), whose target is the jump to the phase's lower edge, or with
+// teacherTargets the teacher's own DDIM walk there; a student that starts from other weights.
 import Core
 import Foundation
 import XCTest
@@ -242,6 +243,56 @@ final class LCMDistillTests: XCTestCase {
         var bad = tinyConfig()
         bad.phases = 11
         XCTAssertThrowsError(try makeDistiller(bad), "more phases than grid steps")
+    }
+
+    /// teacherTargets: the target is the teacher's guided DDIM walk down the grid to the phase edge,
+    /// checked against a loop of single teacher steps (consistencyTarget's xPrev); the loss falls.
+    func testTeacherWalkTargetIsTheTeachersDDIMWalkToTheEdge() throws {
+        var cfg = phasedConfig()
+        cfg.teacherTargets = true
+        let d = try makeDistiller(cfg)
+        let bb = d.backbone, n = bb.latentCount
+        var rng = Philox(seed: 21)
+        var p = d.draw(rows: [0, 1, 2, 3], rng: &rng)
+        // Walks of 4, 1, 1 and 5 teacher steps: 39 -> 29 -> 19 -> 9 -> 0, 9 -> 0, 59 -> 49, 99 -> ... -> 49.
+        p.start = [39, 9, 59, 99]; p.edge = [0, 0, 49, 49]
+        p.guidance = [1, 2.5, 4, 7]
+        let walk = d.teacherWalk(p)
+        var hand = p
+        while zip(hand.start, hand.edge).contains(where: { $0 > $1 }) {
+            hand.end = zip(hand.start, hand.edge).map { max($0 - 10, $1) }
+            let prev = d.consistencyTarget(hand).xPrev
+            for b in 0..<4 where hand.start[b] > hand.edge[b] {
+                hand.x.replaceSubrange(b * n..<(b + 1) * n, with: prev[b * n..<(b + 1) * n])
+                hand.start[b] = hand.end[b]
+            }
+        }
+        for i in 0..<4 * n { XCTAssertEqual(walk[i], hand.x[i], accuracy: 1e-4) }
+        XCTAssertNotEqual(walk[0], p.x[0])
+        let before = d.evaluate(rows: [0, 1, 2, 3], seed: 9)
+        for _ in 0..<60 { d.step() }
+        let after = d.evaluate(rows: [0, 1, 2, 3], seed: 9)
+        XCTAssertLessThan(after, 0.8 * before, "teacher-walk loss \(before) -> \(after)")
+        var bad = tinyConfig()
+        bad.teacherTargets = true
+        XCTAssertThrowsError(try makeDistiller(bad), "teacherTargets without phases")
+    }
+
+    /// initialStudent: student, target and sampling EMA start there; the teacher keeps its own weights.
+    func testInitialStudent() throws {
+        let bb = tinyBackbone()
+        var cfg = tinyConfig()
+        cfg.samplingEMADecay = 0.9
+        let teacher = try teacherWeights(bb), start = try Backbone(config: bb, maxBatch: 1, seed: 8).parameters.values
+        let d = try LCMDistiller(config: cfg, backbone: bb, teacherWeights: teacher, dataset: tinyData(bb), alphasCumprod: alphas,
+                                 initialStudent: start)
+        for (name, slab, want) in [("teacher", d.teacher.parameters.values, teacher), ("student", d.student.parameters.values, start),
+                                   ("target", d.target.parameters.values, start), ("ema", d.samplingEMA, start)] {
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: slab.data, count: slab.count)),
+                           Array(UnsafeBufferPointer(start: want.data, count: want.count)), name)
+        }
+        XCTAssertThrowsError(try LCMDistiller(config: cfg, backbone: bb, teacherWeights: teacher, dataset: tinyData(bb),
+                                              alphasCumprod: alphas, initialStudent: Tensor(shape: [3])))
     }
 
     func testCosineScheduleAndSamplingEMA() throws {

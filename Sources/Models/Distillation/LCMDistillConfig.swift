@@ -35,6 +35,10 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// PhasedConsistency): M phases at the timesteps of the M-step sampler, the student maps x_t to its
     /// phase's lower edge, and the phased sampler walks the M edges deterministically.
     public var phases = 0
+    /// Phased only: the target is the teacher's own guided DDIM walk along the grid from t_{n+k} down to
+    /// the phase edge (exact, no bootstrapping through the target network; a multistep teacher solver,
+    /// as in PCM's and CTM's ODE-solver targets). Costs about (phase length / 2) teacher steps per example.
+    public var teacherTargets = false
     /// Guidance scales w ~ U[guidanceMin, guidanceMax] per example (our convention, 1 = no guidance).
     public var guidanceMin: Float = 1
     public var guidanceMax: Float = 8
@@ -72,6 +76,7 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if batchSize < 1 || captionBatch < 0 { return "batchSize must be at least 1 and captionBatch at least 0" }
         if originalSteps < 1 || originalSteps > trainSteps { return "originalSteps must be between 1 and \(trainSteps)" }
         if phases < 0 || phases > originalSteps { return "phases must be between 0 (LCM) and originalSteps" }
+        if teacherTargets && phases == 0 { return "teacherTargets needs phases >= 1" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
         if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
         if !(0..<1).contains(samplingEMADecay) { return "samplingEMADecay must be in [0, 1)" }

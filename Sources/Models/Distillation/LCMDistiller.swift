@@ -12,7 +12,9 @@
 // backward through the student only. Optionally a small joint caption loss (masked CE on captioning
 // examples, D-DiT/MDLM) keeps the text path from drifting, and the text head can be frozen.
 // With config.phases > 0 the consistency function is phased (PCM, Wang et al. 2024; PhasedConsistency):
-// the student maps x_{t_{n+k}} to its phase's lower edge, and the target is the target network's jump there.
+// the student maps x_{t_{n+k}} to its phase's lower edge, and the target is the target network's jump there;
+// with config.teacherTargets the target is instead the teacher's guided DDIM walk to the edge (teacherWalk).
+// The student (and its target and EMA) may start from other weights than the teacher's (initialStudent).
 // Checkpoints hold student, target, Adam moments and the state: a resumed run equals an uninterrupted one.
 import Core
 import Foundation
@@ -51,9 +53,10 @@ public final class LCMDistiller {
         didSet { for m in [teacher, student, target] { m.threads = threads }; optimizer.threads = threads }
     }
 
-    /// teacherWeights: a slab laid out like `Backbone(config: backbone).parameters.values`.
+    /// teacherWeights, initialStudent: slabs laid out like `Backbone(config: backbone).parameters.values`;
+    /// the student, its target and its sampling EMA start from initialStudent when given, else from the teacher.
     public init(config: LCMDistillConfig, backbone: BackboneConfig, teacherWeights: Tensor, dataset: LatentTextDataset,
-                alphasCumprod: [Double]) throws {
+                alphasCumprod: [Double], initialStudent: Tensor? = nil) throws {
         if let problem = config.validationError(trainSteps: alphasCumprod.count) { throw DiptychError("distill config: \(problem)") }
         guard dataset.count > 0 else { throw DiptychError("the distillation set is empty") }
         guard dataset.latentCount == backbone.latentCount && dataset.textLength == backbone.textLength else {
@@ -70,11 +73,12 @@ public final class LCMDistiller {
         teacher = try Backbone(config: backbone, maxBatch: 2 * B)
         student = try Backbone(config: backbone, maxBatch: max(B, config.captionBatch))
         target = try Backbone(config: backbone, maxBatch: B)
-        for m in [teacher, student, target] {
-            guard m.parameters.values.count == teacherWeights.count else {
-                throw DiptychError("teacher weights (\(teacherWeights.count) values) do not match the backbone config")
+        let start = initialStudent ?? teacherWeights
+        for (m, w) in [(teacher, teacherWeights), (student, start), (target, start)] {
+            guard m.parameters.values.count == w.count else {
+                throw DiptychError("\(w === teacherWeights ? "teacher" : "initial student") weights (\(w.count) values) do not match the backbone config")
             }
-            m.parameters.values.data.update(from: teacherWeights.data, count: teacherWeights.count)
+            m.parameters.values.data.update(from: w.data, count: w.count)
         }
         optimizer = AdamW(store: student.parameters.store,
                           config: AdamWConfig(beta1: config.beta1, beta2: config.beta2, eps: config.adamEpsilon,
@@ -96,7 +100,7 @@ public final class LCMDistiller {
         dImage = Tensor(shape: [B, backbone.latentCount])
         dLogits = Tensor(shape: [max(1, config.captionBatch), backbone.textLength, backbone.vocabSize])
         samplingEMA = Tensor(shape: [config.samplingEMADecay > 0 ? teacherWeights.count : 0])
-        samplingEMA.data.update(from: teacherWeights.data, count: samplingEMA.count)
+        samplingEMA.data.update(from: start.data, count: samplingEMA.count)
         textHead = student.parameters.entries.filter { $0.name.hasPrefix("text_head.") }
         state.datasetCount = dataset.count
         permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: 0)
@@ -182,6 +186,36 @@ public final class LCMDistiller {
         return (xPrev, f)
     }
 
+    /// The exact phased target (config.teacherTargets): the teacher's guided DDIM walk of every example from
+    /// t_{n+k} down the grid (steps of k) to its phase edge. Rows that have arrived drop out of the batch.
+    func teacherWalk(_ p: Pairs) -> [Float] {
+        let B = p.start.count, n = backbone.latentCount, L = backbone.textLength, kind = backbone.prediction
+        let k = LCMMath.skip(trainSteps: alphasCumprod.count, originalSteps: config.originalSteps)
+        var x = p.x, t = p.start.map { Int($0) }
+        let edge = p.edge.map { Int($0) }, nullRow = [Int32](repeating: Int32(backbone.padToken), count: L)
+        while true {
+            let active = (0..<B).filter { t[$0] > edge[$0] }
+            if active.isEmpty { return x }
+            var tokens: [Int32] = [], latents: [Float] = [], times: [Float] = []
+            for b in active { tokens += p.tokens[b * L..<(b + 1) * L]; latents += x[b * n..<(b + 1) * n]; times.append(Float(t[b])) }
+            for _ in active { tokens += nullRow }
+            latents += latents
+            latents.withUnsafeBufferPointer { teacher.forward(tokens: tokens, latents: $0.baseAddress!, times: times + times) }
+            let out = teacher.image.data, A = active.count
+            var step = [Float](repeating: 0, count: n)
+            latents.withUnsafeBufferPointer { lp in
+                for (r, b) in active.enumerated() {
+                    let next = max(t[b] - k, edge[b])
+                    LCMMath.guidedDDIMStep(kind, x: lp.baseAddress! + r * n, conditional: out + r * n, unconditional: out + (A + r) * n,
+                                           guidance: p.guidance[b], alphaBar: alphasCumprod[t[b]],
+                                           alphaBarPrev: alphasCumprod[next], out: &step, n: n)
+                    x.replaceSubrange(b * n..<(b + 1) * n, with: step)
+                    t[b] = next
+                }
+            }
+        }
+    }
+
     /// Student forward, consistency loss and its gradient in dImage. Returns the loss.
     func studentLoss(_ p: Pairs, target f: [Float]) -> Float {
         let B = p.start.count, n = backbone.latentCount, kind = backbone.prediction
@@ -244,7 +278,7 @@ public final class LCMDistiller {
         var rng = Philox(seed: config.seed, stream: 0x4C43_4D44).fork(UInt64(state.step))
         let rows = nextRows(config.batchSize)
         let pairs = draw(rows: rows, rng: &rng)
-        let (_, f) = consistencyTarget(pairs)
+        let f = config.teacherTargets ? teacherWalk(pairs) : consistencyTarget(pairs).target
         student.parameters.zeroGrads()
         let loss = studentLoss(pairs, target: f)
         student.backward(dImage: dImage.data, dLogits: nil)
@@ -285,7 +319,7 @@ public final class LCMDistiller {
     public func evaluate(rows: [Int], seed: UInt64) -> Float {
         var rng = Philox(seed: seed, stream: 0x4556_414C)
         let pairs = draw(rows: rows, rng: &rng)
-        return studentLoss(pairs, target: consistencyTarget(pairs).target)
+        return studentLoss(pairs, target: config.teacherTargets ? teacherWalk(pairs) : consistencyTarget(pairs).target)
     }
 
     // MARK: checkpoints
