@@ -278,6 +278,23 @@ final class LCMDistillTests: XCTestCase {
         XCTAssertThrowsError(try makeDistiller(bad), "teacherTargets without phases")
     }
 
+    /// edgeFraction 1: every example starts at an upper phase edge, a timestep the 2-step sampler visits.
+    func testEdgeFractionDrawsTheSamplersTimesteps() throws {
+        var cfg = phasedConfig()
+        cfg.edgeFraction = 1
+        let d = try makeDistiller(cfg)
+        var rng = Philox(seed: 2)
+        let starts = Set((0..<20).flatMap { _ in d.draw(rows: [0, 1, 2, 3], rng: &rng).start })
+        XCTAssertEqual(starts, [99, 49])
+        cfg.edgeFraction = 0.5
+        let half = try makeDistiller(cfg)
+        let mixed = (0..<50).flatMap { _ in half.draw(rows: [0, 1, 2, 3], rng: &rng).start }
+        XCTAssertGreaterThan(Set(mixed).count, 4, "the other half stays uniform over the grid")
+        var bad = tinyConfig()
+        bad.edgeFraction = 0.5
+        XCTAssertThrowsError(try makeDistiller(bad), "edgeFraction without phases")
+    }
+
     /// initialStudent: student, target and sampling EMA start there; the teacher keeps its own weights.
     func testInitialStudent() throws {
         let bb = tinyBackbone()

@@ -39,6 +39,9 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// the phase edge (exact, no bootstrapping through the target network; a multistep teacher solver,
     /// as in PCM's and CTM's ODE-solver targets). Costs about (phase length / 2) teacher steps per example.
     public var teacherTargets = false
+    /// Phased only: the fraction of examples drawn at a phase's upper edge, the timesteps the M-step
+    /// sampler actually visits (999, 759, 519, 279 for M = 4); the rest are uniform over the grid.
+    public var edgeFraction: Float = 0
     /// Guidance scales w ~ U[guidanceMin, guidanceMax] per example (our convention, 1 = no guidance).
     public var guidanceMin: Float = 1
     public var guidanceMax: Float = 8
@@ -76,7 +79,8 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if batchSize < 1 || captionBatch < 0 { return "batchSize must be at least 1 and captionBatch at least 0" }
         if originalSteps < 1 || originalSteps > trainSteps { return "originalSteps must be between 1 and \(trainSteps)" }
         if phases < 0 || phases > originalSteps { return "phases must be between 0 (LCM) and originalSteps" }
-        if teacherTargets && phases == 0 { return "teacherTargets needs phases >= 1" }
+        if (teacherTargets || edgeFraction > 0) && phases == 0 { return "teacherTargets and edgeFraction need phases >= 1" }
+        if !(0...1).contains(edgeFraction) { return "edgeFraction must be in [0, 1]" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
         if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
         if !(0..<1).contains(samplingEMADecay) { return "samplingEMADecay must be in [0, 1)" }

@@ -128,8 +128,11 @@ public final class LCMDistiller {
         var p = Pairs(tokens: [], x: [Float](repeating: 0, count: B * n), start: [], end: [], guidance: [], edge: [])
         var z = [Float](repeating: 0, count: n)
         for (b, row) in rows.enumerated() {
-            let (s, e) = LCMMath.pair(index: rng.nextInt(below: config.originalSteps), trainSteps: T,
-                                      originalSteps: config.originalSteps)
+            var index = rng.nextInt(below: config.originalSteps)
+            if config.edgeFraction > 0 && rng.nextFloat() < config.edgeFraction {   // one of the sampler's timesteps
+                index = (config.originalSteps - 1) - (config.originalSteps / config.phases) * rng.nextInt(below: config.phases)
+            }
+            let (s, e) = LCMMath.pair(index: index, trainSteps: T, originalSteps: config.originalSteps)
             let edge = PhasedConsistency.edge(below: s, edges: phaseEdges)   // 0 under LCM
             p.start.append(Float(s)); p.end.append(Float(max(e, edge))); p.edge.append(Float(edge))
             p.guidance.append(config.guidanceMin + (config.guidanceMax - config.guidanceMin) * rng.nextFloat())
