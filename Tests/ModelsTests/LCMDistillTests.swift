@@ -295,6 +295,39 @@ final class LCMDistillTests: XCTestCase {
         XCTAssertThrowsError(try makeDistiller(bad), "edgeFraction without phases")
     }
 
+    /// Rollout: marked rows become the student's phased jump from their noise at 99 to their x_t at 49;
+    /// with rolloutFraction 1 exactly the rows drawn at a lower sampler timestep are marked; the loss falls.
+    func testRolloutGivesTheStudentsOwnSamplerInputs() throws {
+        var cfg = phasedConfig()
+        cfg.teacherTargets = true; cfg.edgeFraction = 0.5; cfg.rolloutFraction = 1
+        let d = try makeDistiller(cfg)
+        let bb = d.backbone, n = bb.latentCount
+        var rng = Philox(seed: 21)
+        var p = d.draw(rows: [0, 1, 2, 3], rng: &rng)
+        p.start = [49, 99, 49, 19]; p.edge = [0, 49, 0, 0]; p.guidance = [1, 2.5, 4, 7]
+        let (marked, noise) = d.rolloutRows(p, rng: &rng)
+        XCTAssertEqual(marked, [true, false, true, false])
+        let before = p
+        d.rollOut(&p, rows: marked, noise: noise)
+        let student = try Backbone(config: bb, maxBatch: 4)
+        student.parameters.values.data.update(from: d.student.parameters.values.data, count: student.parameters.values.count)
+        noise.withUnsafeBufferPointer {
+            student.forward(tokens: p.tokens, latents: $0.baseAddress!, times: [99, 99, 99, 99], guidance: p.guidance)
+        }
+        let ab = alphas[99], abTo = alphas[49]
+        for b in 0..<4 {
+            for j in 0..<n {
+                let i = b * n + j, v = Double(student.image.data[i]), z = Double(noise[i])
+                let x0 = ab.squareRoot() * z - (1 - ab).squareRoot() * v, eps = (1 - ab).squareRoot() * z + ab.squareRoot() * v
+                let want = marked[b] ? Float(abTo.squareRoot() * x0 + (1 - abTo).squareRoot() * eps) : before.x[i]
+                XCTAssertEqual(p.x[i], want, accuracy: 1e-4, "row \(b)")
+            }
+        }
+        let loss0 = d.evaluate(rows: [0, 1, 2, 3], seed: 9)
+        for _ in 0..<60 { d.step() }
+        XCTAssertLessThan(d.evaluate(rows: [0, 1, 2, 3], seed: 9), 0.8 * loss0)
+    }
+
     /// initialStudent: student, target and sampling EMA start there; the teacher keeps its own weights.
     func testInitialStudent() throws {
         let bb = tinyBackbone()

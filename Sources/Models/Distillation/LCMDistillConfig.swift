@@ -42,6 +42,10 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// Phased only: the fraction of examples drawn at a phase's upper edge, the timesteps the M-step
     /// sampler actually visits (999, 759, 519, 279 for M = 4); the rest are uniform over the grid.
     public var edgeFraction: Float = 0
+    /// Phased only: the probability that an example drawn at a sampler timestep below the top (759, 519,
+    /// 279 for M = 4) takes as x_t the student's own phased sampling from pure noise instead of noised
+    /// data: the inputs the sampler will give it (a DAgger-style rollout against exposure bias).
+    public var rolloutFraction: Float = 0
     /// Guidance scales w ~ U[guidanceMin, guidanceMax] per example (our convention, 1 = no guidance).
     public var guidanceMin: Float = 1
     public var guidanceMax: Float = 8
@@ -79,8 +83,12 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if batchSize < 1 || captionBatch < 0 { return "batchSize must be at least 1 and captionBatch at least 0" }
         if originalSteps < 1 || originalSteps > trainSteps { return "originalSteps must be between 1 and \(trainSteps)" }
         if phases < 0 || phases > originalSteps { return "phases must be between 0 (LCM) and originalSteps" }
-        if (teacherTargets || edgeFraction > 0) && phases == 0 { return "teacherTargets and edgeFraction need phases >= 1" }
-        if !(0...1).contains(edgeFraction) { return "edgeFraction must be in [0, 1]" }
+        if (teacherTargets || edgeFraction > 0 || rolloutFraction > 0) && phases == 0 {
+            return "teacherTargets, edgeFraction and rolloutFraction need phases >= 1"
+        }
+        if !(0...1).contains(edgeFraction) || !(0...1).contains(rolloutFraction) {
+            return "edgeFraction and rolloutFraction must be in [0, 1]"
+        }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
         if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
         if !(0..<1).contains(samplingEMADecay) { return "samplingEMADecay must be in [0, 1)" }

@@ -13,7 +13,8 @@
 // examples, D-DiT/MDLM) keeps the text path from drifting, and the text head can be frozen.
 // With config.phases > 0 the consistency function is phased (PCM, Wang et al. 2024; PhasedConsistency):
 // the student maps x_{t_{n+k}} to its phase's lower edge, and the target is the target network's jump there;
-// with config.teacherTargets the target is instead the teacher's guided DDIM walk to the edge (teacherWalk).
+// with config.teacherTargets the target is instead the teacher's guided DDIM walk to the edge (teacherWalk),
+// and with config.rolloutFraction some inputs are the student's own phased samples (rollOut).
 // The student (and its target and EMA) may start from other weights than the teacher's (initialStudent).
 // Checkpoints hold student, target, Adam moments and the state: a resumed run equals an uninterrupted one.
 import Core
@@ -142,6 +143,45 @@ public final class LCMDistiller {
             p.tokens += dataset.tokens[row * L..<(row + 1) * L]
         }
         return p
+    }
+
+    /// Rollout (config.rolloutFraction): rows marked in `rows` start from `noise` [B, n] at the top sampler
+    /// timestep and walk the phase edges with the student (the phased sampler) down to their own x_t.
+    func rollOut(_ p: inout Pairs, rows: [Bool], noise: [Float]) {
+        let n = backbone.latentCount, L = backbone.textLength, kind = backbone.prediction
+        let upper = PhasedConsistency.samplingTimesteps(steps: config.phases, trainSteps: alphasCumprod.count,
+                                                        originalSteps: config.originalSteps)
+        for b in rows.indices where rows[b] { p.x.replaceSubrange(b * n..<(b + 1) * n, with: noise[b * n..<(b + 1) * n]) }
+        for (j, t) in upper.enumerated().dropLast() {
+            let active = rows.indices.filter { rows[$0] && Int(p.start[$0]) < t }
+            if active.isEmpty { continue }
+            var tokens: [Int32] = [], latents: [Float] = []
+            for b in active { tokens += p.tokens[b * L..<(b + 1) * L]; latents += p.x[b * n..<(b + 1) * n] }
+            latents.withUnsafeBufferPointer {
+                student.forward(tokens: tokens, latents: $0.baseAddress!, times: [Float](repeating: Float(t), count: active.count),
+                                guidance: active.map { p.guidance[$0] })
+            }
+            var next = [Float](repeating: 0, count: n)
+            latents.withUnsafeBufferPointer { lp in
+                for (r, b) in active.enumerated() {
+                    PhasedConsistency.jump(kind, x: lp.baseAddress! + r * n, output: student.image.data + r * n, out: &next, n: n,
+                                           alphaBar: alphasCumprod[t], alphaBarTo: alphasCumprod[upper[j + 1]])
+                    p.x.replaceSubrange(b * n..<(b + 1) * n, with: next)
+                }
+            }
+        }
+    }
+
+    /// Marks rows for rollout (drawn at a sampler timestep below the top, with probability rolloutFraction)
+    /// and draws their starting noise.
+    func rolloutRows(_ p: Pairs, rng: inout Philox) -> (rows: [Bool], noise: [Float]) {
+        let n = backbone.latentCount
+        let upper = Set(PhasedConsistency.samplingTimesteps(steps: config.phases, trainSteps: alphasCumprod.count,
+                                                            originalSteps: config.originalSteps).dropFirst())
+        let rows = p.start.map { upper.contains(Int($0)) && rng.nextFloat() < config.rolloutFraction }
+        var noise = [Float](repeating: 0, count: rows.count * n)
+        rng.fillGaussian(&noise, count: noise.count)
+        return (rows, noise)
     }
 
     /// The LCM target of a batch: teacher's guided DDIM step x^_{t_n}, then the target network's f there.
@@ -280,7 +320,11 @@ public final class LCMDistiller {
     public func step() -> LCMStepResult {
         var rng = Philox(seed: config.seed, stream: 0x4C43_4D44).fork(UInt64(state.step))
         let rows = nextRows(config.batchSize)
-        let pairs = draw(rows: rows, rng: &rng)
+        var pairs = draw(rows: rows, rng: &rng)
+        if config.rolloutFraction > 0 {
+            let (marked, noise) = rolloutRows(pairs, rng: &rng)
+            rollOut(&pairs, rows: marked, noise: noise)
+        }
         let f = config.teacherTargets ? teacherWalk(pairs) : consistencyTarget(pairs).target
         student.parameters.zeroGrads()
         let loss = studentLoss(pairs, target: f)
