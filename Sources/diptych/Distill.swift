@@ -5,6 +5,8 @@
 // ETA on stderr, checkpoints every few minutes and at the end, and exports the student as a bundle
 // (run/model) that `diptych generate --sampler consistency` reads. With "phases": M in the config the
 // distillation is phased (PCM, Wang et al. 2024) and the student samples with `--sampler phased --steps M`.
+// `--init-student` starts the student from another bundle (a second stage, for example teacher-walk
+// targets after plain PCM); `--until` stops at a step without changing the learning-rate schedule.
 // `diptych distill compare` measures it.
 import ArgumentParser
 import Core
@@ -42,8 +44,14 @@ struct DistillTrain: ParsableCommand {
     var initStudent: String?
     @Option(help: "Override the number of steps.")
     var steps: Int?
+    @Option(help: "Stop (with a checkpoint and an export) at this step, keeping the config's learning-rate schedule.")
+    var until: Int?
     @Option(help: "Stop (with a checkpoint) after this many minutes of wall time.")
     var maxMinutes: Double?
+
+    func validate() throws {
+        if let until, until < 1 { throw ValidationError("--until must be a step of at least 1") }
+    }
 
     func run() throws {
         hintIfAVX2KernelForced()
@@ -97,15 +105,15 @@ struct DistillTrain: ParsableCommand {
         let start = Date()
         var lastCheckpoint = Date(), windowStart = Date(), windowSamples = 0
         var acc = (loss: 0.0, caption: 0.0, norm: 0.0, n: 0)
-        let total = file.distill.steps
-        while distiller.state.step < total {
+        let total = file.distill.steps, last = min(total, until ?? total)
+        while distiller.state.step < last {
             let t0 = Date()
             let r = distiller.step()
             distiller.addSeconds(Date().timeIntervalSince(t0))
             windowSamples += file.distill.batchSize
             acc.loss += Double(r.loss); acc.caption += Double(r.captionLoss); acc.norm += Double(r.gradNorm); acc.n += 1
             let step = distiller.state.step
-            if step % file.distill.logEvery == 0 || step == total {
+            if step % file.distill.logEvery == 0 || step == last {
                 let rate = Double(windowSamples) / Date().timeIntervalSince(windowStart), n = Double(acc.n)
                 let eta = Double(total - step) * Double(file.distill.batchSize) / rate
                 csv += String(format: "%d,%.6f,%.5f,%.4f,%.3e,%.2f\n", step, acc.loss / n, acc.caption / n, acc.norm / n,
