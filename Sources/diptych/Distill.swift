@@ -115,7 +115,7 @@ struct DistillTrain: ParsableCommand {
             let step = distiller.state.step
             if step % file.distill.logEvery == 0 || step == last {
                 let rate = Double(windowSamples) / Date().timeIntervalSince(windowStart), n = Double(acc.n)
-                let eta = Double(total - step) * Double(file.distill.batchSize) / rate
+                let eta = Double(last - step) * Double(file.distill.batchSize) / rate
                 csv += String(format: "%d,%.6f,%.5f,%.4f,%.3e,%.2f\n", step, acc.loss / n, acc.caption / n, acc.norm / n,
                               r.learningRate, rate)
                 try AtomicFile.write(csv, to: runDir + "/loss.csv")
