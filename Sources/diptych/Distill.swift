@@ -40,7 +40,7 @@ struct DistillTrain: ParsableCommand {
     var config: String?
     @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv, loss.png, model/ (the student bundle; its sampling EMA when on, with the raw student in model-online/).")
     var runDir = "runs/lcm"
-    @Option(help: "Start the student from this bundle's backbone (for example an earlier student) instead of the teacher's.")
+    @Option(help: "Start the student from this bundle's backbone (for example an earlier student) instead of the teacher's; a run that resumes from its checkpoint ignores it.")
     var initStudent: String?
     @Option(help: "Override the number of steps.")
     var steps: Int?
@@ -68,8 +68,10 @@ struct DistillTrain: ParsableCommand {
         try AtomicFile.write(DefaultedJSON.encode(file), to: runDir + "/distill.json")
         let dataset = try distillDataset(file.data, bundle: bundle, teacherHash: teacherModel.modelHash, threads: threads)
 
+        let ckpt = runDir + "/checkpoint"
+        let resuming = FileManager.default.fileExists(atPath: ckpt + "/state.json")
         var initial: Tensor?
-        if let initStudent {
+        if let initStudent, !resuming {   // a resumed run takes its student from the checkpoint
             let start = try BundleModel(path: initStudent, threads: threads, chunk: 1).bundle.backbone
             guard start.config == bb else { throw DiptychError("\(initStudent): its backbone config differs from the teacher's") }
             initial = start.parameters.values
@@ -78,8 +80,7 @@ struct DistillTrain: ParsableCommand {
         let distiller = try LCMDistiller(config: file.distill, backbone: bb, teacherWeights: bundle.backbone.parameters.values,
                                          dataset: dataset, alphasCumprod: teacherModel.schedule.alphasCumprod, initialStudent: initial)
         distiller.threads = threads
-        let ckpt = runDir + "/checkpoint"
-        if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
+        if resuming {
             try distiller.loadCheckpoint(from: ckpt, teacherHash: teacherModel.modelHash)
             log("resumed at step \(distiller.state.step)")
         }
