@@ -70,12 +70,24 @@ struct DistillTrain: ParsableCommand {
 
         let ckpt = runDir + "/checkpoint"
         let resuming = FileManager.default.fileExists(atPath: ckpt + "/state.json")
-        var initial: Tensor?
-        if let initStudent, !resuming {   // a resumed run takes its student from the checkpoint
+        // The student's starting weights: the teacher's or --init-student's, grown to studentDepth when deeper.
+        // A resumed run takes its student from the checkpoint (the start only needs the right size then).
+        var initial: Tensor?, startConfig = bb
+        var studentConfig = bb
+        if file.distill.studentDepth > 0 { studentConfig.depth = file.distill.studentDepth }
+        if let initStudent, !resuming {
             let start = try BundleModel(path: initStudent, threads: threads, chunk: 1).bundle.backbone
-            guard start.config == bb else { throw DiptychError("\(initStudent): its backbone config differs from the teacher's") }
+            var shape = start.config
+            shape.depth = bb.depth
+            guard shape == bb else { throw DiptychError("\(initStudent): its backbone config differs from the teacher's beyond its depth") }
             initial = start.parameters.values
+            startConfig = start.config
             log("student starts from \(initStudent)")
+        }
+        if startConfig.depth != studentConfig.depth {
+            let from = initial ?? bundle.backbone.parameters.values
+            initial = try StudentGrowth.deepen(from, config: startConfig, to: studentConfig.depth)
+            if !resuming { log("student grown from \(startConfig.depth) to \(studentConfig.depth) blocks (StudentGrowth)") }
         }
         let distiller = try LCMDistiller(config: file.distill, backbone: bb, teacherWeights: bundle.backbone.parameters.values,
                                          dataset: dataset, alphasCumprod: teacherModel.schedule.alphasCumprod, initialStudent: initial)
@@ -190,7 +202,7 @@ func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, t
     }
     try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: teacherPath + "/" + teacher.manifest.tokenizer)),
                          to: dir + "/tokenizer.json")
-    try ModelBundle.writeBackbone(weights, parameters: d.student.parameters, config: d.backbone,
+    try ModelBundle.writeBackbone(weights, parameters: d.student.parameters, config: d.studentBackbone,
                                   to: dir + "/backbone.safetensors", half: true)
     try AtomicFile.write(DefaultedJSON.encode(manifest), to: dir + "/bundle.json")
 }

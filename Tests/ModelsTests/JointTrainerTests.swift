@@ -17,14 +17,7 @@ final class JointTrainerTests: XCTestCase {
         return c
     }
 
-    func tinyData(_ c: BackboneConfig, count: Int = 7) -> LatentTextDataset {
-        var rng = Philox(seed: 5)
-        var z = [Float](repeating: 0, count: count * c.latentCount)
-        rng.fillGaussian(&z, count: z.count)
-        var tokens: [Int32] = []
-        for i in 0..<count { tokens += BackboneTrainingData.textRow([4 + i % 6, 5 + i % 5], config: c) }
-        return LatentTextDataset(latents: z, tokens: tokens, latentCount: c.latentCount, textLength: c.textLength)
-    }
+    func tinyData(_ c: BackboneConfig, count: Int = 7) -> LatentTextDataset { DistillFixtures.data(c, count: count) }
 
     let schedule: @Sendable (Float) -> (alpha: Float, sigma: Float) = { t in
         let ab = Foundation.exp(-Double(t) / 200)

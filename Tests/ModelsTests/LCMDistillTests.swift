@@ -10,12 +10,7 @@ import XCTest
 @testable import Models
 
 final class LCMDistillTests: XCTestCase {
-    func tinyBackbone() -> BackboneConfig {
-        var c = BackboneConfig(width: 16, depth: 1, heads: 2, latentSize: 4, latentChannels: 2, patchSize: 2,
-                               textLength: 5, vocabSize: 12)
-        c.frequencyDim = 8
-        return c
-    }
+    func tinyBackbone() -> BackboneConfig { DistillFixtures.backbone() }
 
     func tinyConfig() -> LCMDistillConfig {
         var c = LCMDistillConfig()
@@ -29,26 +24,9 @@ final class LCMDistillTests: XCTestCase {
         return c
     }
 
-    /// A teacher whose every weight is a small random number (so all paths carry signal).
-    func teacherWeights(_ c: BackboneConfig) throws -> Tensor {
-        let m = try Backbone(config: c, maxBatch: 1, seed: 3)
-        let w = m.parameters.values
-        var rng = Philox(seed: 11)
-        for i in 0..<w.count { w.data[i] += 0.1 * rng.nextGaussian() }
-        return w.clone()
-    }
-
-    func tinyData(_ c: BackboneConfig, count: Int = 6) -> LatentTextDataset {
-        var rng = Philox(seed: 5)
-        var z = [Float](repeating: 0, count: count * c.latentCount)
-        rng.fillGaussian(&z, count: z.count)
-        var tokens: [Int32] = []
-        for i in 0..<count { tokens += BackboneTrainingData.textRow([4 + i % 6, 5 + i % 5], config: c) }
-        return LatentTextDataset(latents: z, tokens: tokens, latentCount: c.latentCount, textLength: c.textLength)
-    }
-
-    /// A 100-step schedule (alpha-bar from 0.999 down to about 0.02).
-    let alphas: [Double] = (0..<100).map { Foundation.exp(-0.04 * Double($0)) * 0.999 }
+    func teacherWeights(_ c: BackboneConfig) throws -> Tensor { try DistillFixtures.randomWeights(c) }
+    func tinyData(_ c: BackboneConfig, count: Int = 6) -> LatentTextDataset { DistillFixtures.data(c, count: count) }
+    let alphas = DistillFixtures.alphas
 
     func makeDistiller(_ cfg: LCMDistillConfig? = nil) throws -> LCMDistiller {
         let bb = tinyBackbone()

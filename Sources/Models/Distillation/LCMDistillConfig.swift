@@ -46,6 +46,9 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// 279 for M = 4) takes as x_t the student's own phased sampling from pure noise instead of noised
     /// data: the inputs the sampler will give it (a DAgger-style rollout against exposure bias).
     public var rolloutFraction: Float = 0
+    /// DiT blocks of the student; 0 = the teacher's depth. A larger depth grows the starting weights
+    /// (StudentGrowth: extra blocks are gated-off copies, so the grown student starts as the same function).
+    public var studentDepth = 0
     /// Guidance scales w ~ U[guidanceMin, guidanceMax] per example (our convention, 1 = no guidance).
     public var guidanceMin: Float = 1
     public var guidanceMax: Float = 8
@@ -89,6 +92,7 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if !(0...1).contains(edgeFraction) || !(0...1).contains(rolloutFraction) {
             return "edgeFraction and rolloutFraction must be in [0, 1]"
         }
+        if studentDepth < 0 { return "studentDepth must be 0 (the teacher's) or a depth" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
         if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
         if !(0..<1).contains(samplingEMADecay) { return "samplingEMADecay must be in [0, 1)" }

@@ -2,7 +2,7 @@
 // 2023, Algorithm 1: latent consistency distillation with the augmented PF-ODE; consistency models,
 // Song et al. 2023). Three networks of one architecture:
 //   teacher  the trained backbone, frozen, inference only;
-//   student  initialised from the teacher, trained; its guidance-embedding slot (g_embed, zero-init in
+//   student  initialised from the teacher (or grown deeper from it: studentDepth), trained; its guidance-embedding slot (g_embed, zero-init in
 //            the teacher, so the student starts as the teacher's conditional model) receives w;
 //   target   the EMA of the student (decay 0.95), inference only;
 //   ema      optionally a slower EMA of the student (samplingEMADecay), the weights exported for sampling.
@@ -31,6 +31,8 @@ public struct LCMStepResult: Sendable {
 public final class LCMDistiller {
     public let config: LCMDistillConfig
     public let backbone: BackboneConfig
+    /// The student's (and target's) architecture: the teacher's, with depth = config.studentDepth when set.
+    public let studentBackbone: BackboneConfig
     public let teacher: Backbone
     public let student: Backbone
     public let target: Backbone
@@ -54,8 +56,9 @@ public final class LCMDistiller {
         didSet { for m in [teacher, student, target] { m.threads = threads }; optimizer.threads = threads }
     }
 
-    /// teacherWeights, initialStudent: slabs laid out like `Backbone(config: backbone).parameters.values`;
-    /// the student, its target and its sampling EMA start from initialStudent when given, else from the teacher.
+    /// teacherWeights: a slab laid out like `Backbone(config: backbone).parameters.values`; initialStudent: one
+    /// laid out like the student's (`studentBackbone`). The student, its target and its sampling EMA start from
+    /// initialStudent when given, else from the teacher (which needs studentDepth 0 or the teacher's depth).
     public init(config: LCMDistillConfig, backbone: BackboneConfig, teacherWeights: Tensor, dataset: LatentTextDataset,
                 alphasCumprod: [Double], initialStudent: Tensor? = nil) throws {
         if let problem = config.validationError(trainSteps: alphasCumprod.count) { throw DiptychError("distill config: \(problem)") }
@@ -70,10 +73,16 @@ public final class LCMDistiller {
         phaseEdges = config.phases > 0
             ? PhasedConsistency.lowerEdges(phases: config.phases, trainSteps: alphasCumprod.count, originalSteps: config.originalSteps)
             : [0]
+        var sb = backbone
+        if config.studentDepth > 0 { sb.depth = config.studentDepth }
+        studentBackbone = sb
+        guard initialStudent != nil || sb.depth == backbone.depth else {
+            throw DiptychError("a student of depth \(sb.depth) needs initial weights of that depth (StudentGrowth.deepen)")
+        }
         let B = config.batchSize
         teacher = try Backbone(config: backbone, maxBatch: 2 * B)
-        student = try Backbone(config: backbone, maxBatch: max(B, config.captionBatch))
-        target = try Backbone(config: backbone, maxBatch: B)
+        student = try Backbone(config: sb, maxBatch: max(B, config.captionBatch))
+        target = try Backbone(config: sb, maxBatch: B)
         let start = initialStudent ?? teacherWeights
         for (m, w) in [(teacher, teacherWeights), (student, start), (target, start)] {
             guard m.parameters.values.count == w.count else {
@@ -100,7 +109,7 @@ public final class LCMDistiller {
         })
         dImage = Tensor(shape: [B, backbone.latentCount])
         dLogits = Tensor(shape: [max(1, config.captionBatch), backbone.textLength, backbone.vocabSize])
-        samplingEMA = Tensor(shape: [config.samplingEMADecay > 0 ? teacherWeights.count : 0])
+        samplingEMA = Tensor(shape: [config.samplingEMADecay > 0 ? start.count : 0])
         samplingEMA.data.update(from: start.data, count: samplingEMA.count)
         textHead = student.parameters.entries.filter { $0.name.hasPrefix("text_head.") }
         state.datasetCount = dataset.count

@@ -1,0 +1,35 @@
+// DistillFixtures.swift: the tiny backbone, random teacher weights, dataset and schedule shared by the
+// distillation tests (LCMDistillTests, StudentGrowthTests); the dataset also serves JointTrainerTests.
+import Core
+import Foundation
+@testable import Models
+
+enum DistillFixtures {
+    static func backbone(depth: Int = 1) -> BackboneConfig {
+        var c = BackboneConfig(width: 16, depth: depth, heads: 2, latentSize: 4, latentChannels: 2, patchSize: 2,
+                               textLength: 5, vocabSize: 12)
+        c.frequencyDim = 8
+        return c
+    }
+
+    /// Weights that are all small random numbers (so all paths, the adaLN gates included, carry signal).
+    static func randomWeights(_ c: BackboneConfig) throws -> Tensor {
+        let m = try Backbone(config: c, maxBatch: 1, seed: 3)
+        let w = m.parameters.values
+        var rng = Philox(seed: 11)
+        for i in 0..<w.count { w.data[i] += 0.1 * rng.nextGaussian() }
+        return w.clone()
+    }
+
+    static func data(_ c: BackboneConfig, count: Int = 6) -> LatentTextDataset {
+        var rng = Philox(seed: 5)
+        var z = [Float](repeating: 0, count: count * c.latentCount)
+        rng.fillGaussian(&z, count: z.count)
+        var tokens: [Int32] = []
+        for i in 0..<count { tokens += BackboneTrainingData.textRow([4 + i % 6, 5 + i % 5], config: c) }
+        return LatentTextDataset(latents: z, tokens: tokens, latentCount: c.latentCount, textLength: c.textLength)
+    }
+
+    /// A 100-step schedule (alpha-bar from 0.999 down to about 0.02).
+    static let alphas: [Double] = (0..<100).map { Foundation.exp(-0.04 * Double($0)) * 0.999 }
+}
