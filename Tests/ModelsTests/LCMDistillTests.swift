@@ -3,7 +3,7 @@
 // (teacher's guided DDIM step, then the target network's consistency function) against a hand
 // calculation, a short run whose loss falls, and resume == uninterrupted; the same for phased
 // distillation (PCM, Wang et al. 2024), whose target is the jump to the phase's lower edge, or with
-// teacherTargets the teacher's own DDIM walk there; a student that starts from other weights.
+// teacherTargets the teacher's own DDIM walk there; a student that starts from other weights; a phase subset.
 import Core
 import Foundation
 import XCTest
@@ -271,6 +271,21 @@ final class LCMDistillTests: XCTestCase {
         var bad = tinyConfig()
         bad.edgeFraction = 0.5
         XCTAssertThrowsError(try makeDistiller(bad), "edgeFraction without phases")
+    }
+
+    /// phaseSubset [2] of 2 phases (edges 0, 49): only the lower phase's grid starts, and its edge with
+    /// edgeFraction 1; a phase that does not exist is rejected.
+    func testPhaseSubsetDrawsOnlyItsPhases() throws {
+        var cfg = phasedConfig()
+        cfg.phaseSubset = [2]
+        let d = try makeDistiller(cfg)
+        var rng = Philox(seed: 2)
+        XCTAssertEqual(Set((0..<30).flatMap { _ in d.draw(rows: [0, 1, 2, 3], rng: &rng).start }), [9, 19, 29, 39, 49])
+        cfg.edgeFraction = 1
+        let e = try makeDistiller(cfg)
+        XCTAssertEqual(Set((0..<10).flatMap { _ in e.draw(rows: [0, 1, 2, 3], rng: &rng).start }), [49])
+        cfg.phaseSubset = [3]
+        XCTAssertThrowsError(try makeDistiller(cfg), "there is no phase 3")
     }
 
     /// Rollout: marked rows become the student's phased jump from their noise at 99 to their x_t at 49;

@@ -46,6 +46,10 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// 279 for M = 4) takes as x_t the student's own phased sampling from pure noise instead of noised
     /// data: the inputs the sampler will give it (a DAgger-style rollout against exposure bias).
     public var rolloutFraction: Float = 0
+    /// Phased only: train on these phases alone (1 = the highest-noise phase, where sampling starts; empty =
+    /// all): a phase expert that takes over those steps from a student of all phases (eDiff-I's expert
+    /// denoisers, Balaji et al. 2022, applied to PCM's phases).
+    public var phaseSubset: [Int] = []
     /// DiT blocks of the student; 0 = the teacher's depth. A larger depth grows the starting weights
     /// (StudentGrowth: extra blocks are gated-off copies, so the grown student starts as the same function).
     public var studentDepth = 0
@@ -91,6 +95,9 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         }
         if !(0...1).contains(edgeFraction) || !(0...1).contains(rolloutFraction) {
             return "edgeFraction and rolloutFraction must be in [0, 1]"
+        }
+        if !phaseSubset.isEmpty && (phases == 0 || phaseSubset.contains { !(1...phases).contains($0) }) {
+            return "phaseSubset needs phases >= 1 and holds phase numbers from 1 to phases"
         }
         if studentDepth < 0 { return "studentDepth must be 0 (the teacher's) or a depth" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }

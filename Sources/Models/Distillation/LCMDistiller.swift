@@ -133,15 +133,33 @@ public final class LCMDistiller {
         var edge: [Float]       // [B] the phase's lower edge s (phased distillation; 0 under LCM)
     }
 
+    /// The phase (1 = the highest-noise one, where sampling starts) of grid index `index`.
+    func phase(ofIndex index: Int) -> Int {
+        let s = LCMMath.pair(index: index, trainSteps: alphasCumprod.count, originalSteps: config.originalSteps).start
+        return config.phases - phaseEdges.firstIndex(of: PhasedConsistency.edge(below: s, edges: phaseEdges))!
+    }
+
+    /// A grid index: uniform (over config.phaseSubset's phases when set), or with probability edgeFraction
+    /// one of the sampler's timesteps (a phase's upper edge).
+    func drawIndex(rng: inout Philox) -> Int {
+        var index = rng.nextInt(below: config.originalSteps)
+        while !config.phaseSubset.isEmpty && !config.phaseSubset.contains(phase(ofIndex: index)) {
+            index = rng.nextInt(below: config.originalSteps)
+        }
+        if config.edgeFraction > 0 && rng.nextFloat() < config.edgeFraction {   // one of the sampler's timesteps
+            let p = config.phaseSubset.isEmpty ? rng.nextInt(below: config.phases) + 1
+                : config.phaseSubset[rng.nextInt(below: config.phaseSubset.count)]
+            index = (config.originalSteps - 1) - (config.originalSteps / config.phases) * (p - 1)
+        }
+        return index
+    }
+
     func draw(rows: [Int], rng: inout Philox) -> Pairs {
         let B = rows.count, n = backbone.latentCount, L = backbone.textLength, T = alphasCumprod.count
         var p = Pairs(tokens: [], x: [Float](repeating: 0, count: B * n), start: [], end: [], guidance: [], edge: [])
         var z = [Float](repeating: 0, count: n)
         for (b, row) in rows.enumerated() {
-            var index = rng.nextInt(below: config.originalSteps)
-            if config.edgeFraction > 0 && rng.nextFloat() < config.edgeFraction {   // one of the sampler's timesteps
-                index = (config.originalSteps - 1) - (config.originalSteps / config.phases) * rng.nextInt(below: config.phases)
-            }
+            let index = drawIndex(rng: &rng)
             let (s, e) = LCMMath.pair(index: index, trainSteps: T, originalSteps: config.originalSteps)
             let edge = PhasedConsistency.edge(below: s, edges: phaseEdges)   // 0 under LCM
             p.start.append(Float(s)); p.end.append(Float(max(e, edge))); p.edge.append(Float(edge))
