@@ -40,8 +40,21 @@ struct EvalModelCommand: ParsableCommand {
     var suites = "shapes-t2i,shapes-captions,emoji-captions,emoji-t2i"
     @Option(help: "Folder for report.json and report.md.")
     var out = "Outputs/eval"
+    @Option(help: "Phased sampler only: this teacher bundle's guided DDIM walk replaces the model on --routed-phases (a diagnostic: how much the student loses there).")
+    var phaseTeacher: String?
+    @Option(help: "Phased sampler only: this phase-expert bundle (distilled with phaseSubset) replaces the model on --routed-phases.")
+    var phaseExpert: String?
+    @Option(help: "Phases (1 = the highest-noise one), comma-separated, for --phase-teacher or --phase-expert.")
+    var routedPhases: String?
 
     static let allSuites = ["shapes-t2i", "shapes-captions", "emoji-captions", "emoji-t2i"]
+
+    /// --routed-phases as numbers (nil when missing or malformed).
+    var routedPhaseList: [Int]? {
+        guard let routedPhases else { return nil }
+        let list = routedPhases.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return list.isEmpty || list.count != routedPhases.split(separator: ",").count ? nil : list
+    }
 
     var suiteList: [String] { suites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
@@ -54,6 +67,12 @@ struct EvalModelCommand: ParsableCommand {
         guard (0...5000).contains(shapesCaptions), (0...5000).contains(emoji) else {
             throw ValidationError("--shapes-captions and --emoji must be between 0 and 5000")
         }
+        if phaseTeacher != nil || phaseExpert != nil || routedPhases != nil {
+            guard (phaseTeacher == nil) != (phaseExpert == nil), routedPhaseList != nil else {
+                throw ValidationError("--routed-phases goes with one of --phase-teacher or --phase-expert")
+            }
+            guard sampler == "phased" else { throw ValidationError("--phase-teacher and --phase-expert need --sampler phased") }
+        }
         for s in suiteList where !Self.allSuites.contains(s) {
             throw ValidationError("unknown suite \"\(s)\"; choose from \(Self.allSuites.joined(separator: ", "))")
         }
@@ -62,10 +81,16 @@ struct EvalModelCommand: ParsableCommand {
     func run() throws {
         let threads = Threads.configure(common.threads)
         let m = try BundleModel(path: model, threads: threads)
+        var routing = ""
+        if let phases = routedPhaseList, let other = phaseTeacher ?? phaseExpert {
+            let o = try BundleModel(path: other, threads: threads)
+            for p in phases { m.phaseRoutes[p] = phaseTeacher != nil ? .teacherWalk(o) : .expert(o) }
+            routing = "; phases \(routedPhases!) by \(phaseTeacher != nil ? "the teacher walk of" : "the expert") \(other) (\(o.modelHash))"
+        }
         let sampling = EvalSampling(sampler: sampler, steps: steps, cfg: cfg)
         let decoding = EvalCaptioning(steps: captionSteps, strategy: captionStrategy)
         let date = ISO8601DateFormatter().string(from: Date())
-        var report = EvalReport(model: "\(model) (\(m.modelHash))", date: date, threads: threads)
+        var report = EvalReport(model: "\(model) (\(m.modelHash))" + routing, date: date, threads: threads)
         let run = suiteList
 
         if run.contains("shapes-t2i") {

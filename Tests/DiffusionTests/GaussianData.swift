@@ -28,4 +28,21 @@ struct GaussianData {
     }
 }
 
+/// A hand-rolled deterministic DDIM walk in Double: x <- sqrt(ab_to) x0 + sqrt(1 - ab_to) eps for each
+/// (t, to) in `hops`, with x0 and eps from `model`'s eps or v prediction. x: [B * n] values.
+func handDDIM(_ model: ImageDenoiser, x start: [Double], rows: Int, hops: [(Int, Int)], schedule: NoiseSchedule) throws -> [Double] {
+    let ab = schedule.alphasCumprod, kind = model.prediction, n = start.count / rows
+    var x = start
+    for (t, to) in hops {
+        let o = try model.predict(Tensor(shape: [rows, n], values: x.map(Float.init)),
+                                  timesteps: [Float](repeating: Float(t), count: rows)).toArray().map(Double.init)
+        let a = ab[t].squareRoot(), s = (1 - ab[t]).squareRoot()
+        x = x.indices.map { j in
+            let (x0, eps) = kind == .v ? (a * x[j] - s * o[j], s * x[j] + a * o[j]) : ((x[j] - s * o[j]) / a, o[j])
+            return ab[to].squareRoot() * x0 + (1 - ab[to]).squareRoot() * eps
+        }
+    }
+    return x
+}
+
 final class Counter { var value = 0 }

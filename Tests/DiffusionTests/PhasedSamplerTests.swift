@@ -27,17 +27,8 @@ final class PhasedSamplerTests: XCTestCase {
             let out = try PhasedConsistencySampler(schedule: schedule).sample(model: model, noise: noise, steps: 4,
                                                                                 rng: &rng, progress: nil)
             // By hand: x <- sqrt(ab_to) x0 + sqrt(1 - ab_to) eps at 999 -> 759 -> 519 -> 279 -> 0.
-            let ab = schedule.alphasCumprod
-            var x = noise.toArray().map(Double.init)
-            for (t, to) in [(999, 759), (759, 519), (519, 279), (279, 0)] {
-                let o = try model.predict(Tensor(shape: [2, data.n], values: x.map(Float.init)),
-                                          timesteps: [Float(t), Float(t)]).toArray().map(Double.init)
-                let a = ab[t].squareRoot(), s = (1 - ab[t]).squareRoot()
-                x = x.indices.map { j in
-                    let (x0, eps) = kind == .v ? (a * x[j] - s * o[j], s * x[j] + a * o[j]) : ((x[j] - s * o[j]) / a, o[j])
-                    return ab[to].squareRoot() * x0 + (1 - ab[to]).squareRoot() * eps
-                }
-            }
+            let x = try handDDIM(model, x: noise.toArray().map(Double.init), rows: 2,
+                                 hops: [(999, 759), (759, 519), (519, 279), (279, 0)], schedule: schedule)
             for j in 0..<out.count { XCTAssertEqual(Double(out[j]), x[j], accuracy: 1e-4, "\(kind)") }
             // No fresh noise: another RNG stream gives the same images.
             var other = BatchRNG(seeds: [8, 9])

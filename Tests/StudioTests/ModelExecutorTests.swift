@@ -67,6 +67,25 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
         XCTAssertTrue(try notes("phased", 4).first?.contains("not consistency-distilled") == true)
     }
 
+    /// Phase routes (BundleModel+PhaseRoutes): a bundle routed to itself as its own expert is unchanged; a
+    /// teacher walk on a phase changes the image; other samplers ignore routes; a missing phase is an error.
+    func testPhaseRoutesReplaceChosenPhases() throws {
+        try writeTinyBundle { $0.guidanceEmbedding = true; $0.phases = 4 }
+        let pcm = try BundleModel(path: dir + "/Models/tiny")
+        let phased = EvalSampling(sampler: "phased", steps: 4, cfg: 5)
+        let plain = try pcm.generateLatents(prompts: ["a red circle"], seeds: [7], sampling: phased).toArray()
+        pcm.phaseRoutes = [2: .expert(try BundleModel(path: dir + "/Models/tiny"))]
+        XCTAssertEqual(try pcm.generateLatents(prompts: ["a red circle"], seeds: [7], sampling: phased).toArray(), plain)
+        pcm.phaseRoutes = [4: .teacherWalk(try BundleModel(path: dir + "/Models/tiny"))]
+        XCTAssertNotEqual(try pcm.generateLatents(prompts: ["a red circle"], seeds: [7], sampling: phased).toArray(), plain)
+        let ddim = EvalSampling(sampler: "ddim", steps: 4, cfg: 5)
+        let unrouted = try pcm.generateLatents(prompts: ["a red circle"], seeds: [7], sampling: ddim).toArray()
+        pcm.phaseRoutes = [:]
+        XCTAssertEqual(try pcm.generateLatents(prompts: ["a red circle"], seeds: [7], sampling: ddim).toArray(), unrouted)
+        pcm.phaseRoutes = [5: .expert(pcm)]
+        XCTAssertThrowsError(try pcm.generateLatents(prompts: ["a red circle"], seeds: [7], sampling: phased))
+    }
+
     func testBatchedJobAndLoneRerunsGiveTheSameBytes() throws {
         try writeTinyBundle()
         let queue = try StudioQueue(outputsRoot: dir + "/Outputs")

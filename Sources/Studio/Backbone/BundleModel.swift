@@ -18,6 +18,9 @@ public final class BundleModel: EvalModel {
 
     /// Images per sampler batch (the backbone gets twice as many rows under CFG).
     public let chunk: Int
+    /// Phase number (1 = highest noise) -> what denoises it instead of this bundle, under the phased sampler
+    /// (BundleModel+PhaseRoutes). Empty: this bundle does every step.
+    public var phaseRoutes: [Int: PhaseRoute] = [:]
 
     public init(path: String, threads: Int = 1, chunk: Int = 16) throws {
         self.chunk = max(1, chunk)
@@ -58,7 +61,8 @@ public final class BundleModel: EvalModel {
         let denoiser = BackboneImageDenoiser(backbone: bundle.backbone, prompts: prompts.map(promptRow))
         var rng = BatchRNG(seeds: seeds)
         let noise = rng.gaussian(config.latentCount)
-        return try kind.make(schedule: schedule).sample(model: guided(denoiser, sampling: sampling),
+        let model = try routed(guided(denoiser, sampling: sampling), prompts: prompts, sampling: sampling)
+        return try kind.make(schedule: schedule).sample(model: model,
                                                        noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
     }
 
