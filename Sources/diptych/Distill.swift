@@ -132,8 +132,11 @@ struct DistillTrain: ParsableCommand {
                 csv += String(format: "%d,%.6f,%.5f,%.4f,%.3e,%.2f\n", step, acc.loss / n, acc.caption / n, acc.norm / n,
                               r.learningRate, rate)
                 try AtomicFile.write(csv, to: runDir + "/loss.csv")
-                log(String(format: "step %d/%d consistency %.5f caption %.4f |g| %.3f lr %.2e  %.2f samples/s  ETA %@",
-                           step, total, acc.loss / n, acc.caption / n, acc.norm / n, r.learningRate, rate, formatDuration(eta)))
+                let adversarial = distiller.discriminator == nil ? ""
+                    : String(format: " D %.3f G %.3f", r.discriminatorLoss, r.generatorLoss)   // this step's
+                log(String(format: "step %d/%d consistency %.5f caption %.4f%@ |g| %.3f lr %.2e  %.2f samples/s  ETA %@",
+                           step, total, acc.loss / n, acc.caption / n, adversarial, acc.norm / n, r.learningRate, rate,
+                           formatDuration(eta)))
                 acc = (0, 0, 0, 0)
                 windowStart = Date(); windowSamples = 0
             }

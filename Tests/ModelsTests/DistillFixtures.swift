@@ -30,6 +30,19 @@ enum DistillFixtures {
         return LatentTextDataset(latents: z, tokens: tokens, latentCount: c.latentCount, textLength: c.textLength)
     }
 
+    /// A tiny 2-phase teacher-walk distillation (10-step grid) with a fast learning rate.
+    static func phasedWalkConfig(batch: Int = 4, captions: Int = 2) -> LCMDistillConfig {
+        var c = LCMDistillConfig()
+        c.batchSize = batch
+        c.captionBatch = captions
+        c.originalSteps = 10
+        c.phases = 2
+        c.teacherTargets = true
+        c.learningRate = 1e-3
+        c.warmupSteps = 1
+        return c
+    }
+
     /// A 100-step schedule (alpha-bar from 0.999 down to about 0.02).
     static let alphas: [Double] = (0..<100).map { Foundation.exp(-0.04 * Double($0)) * 0.999 }
 }

@@ -57,14 +57,7 @@ final class StudentGrowthTests: XCTestCase {
     /// A distiller whose student is deeper than its teacher runs, and its loss falls.
     func testDistillerTrainsAGrownStudent() throws {
         let c = tinyBackbone(depth: 1)
-        var cfg = LCMDistillConfig()
-        cfg.batchSize = 4
-        cfg.captionBatch = 2
-        cfg.originalSteps = 10
-        cfg.phases = 2
-        cfg.teacherTargets = true
-        cfg.learningRate = 1e-3
-        cfg.warmupSteps = 1
+        var cfg = DistillFixtures.phasedWalkConfig()
         cfg.studentDepth = 2
         let teacher = try randomWeights(c)
         let data = DistillFixtures.data(c), alphas = DistillFixtures.alphas

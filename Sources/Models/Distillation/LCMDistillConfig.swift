@@ -50,6 +50,13 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// all): a phase expert that takes over those steps from a student of all phases (eDiff-I's expert
     /// denoisers, Balaji et al. 2022, applied to PCM's phases).
     public var phaseSubset: [Int] = []
+    /// Phased with teacherTargets only: the weight of PCM's adversarial term (LatentDiscriminator, hinge loss) on
+    /// the rows whose phase ends at 0, as a ratio of gradient norms: the generator's gradient on those rows'
+    /// outputs is scaled to adversarialWeight times the regression gradient's norm there. 0 = off.
+    public var adversarialWeight: Float = 0
+    /// The discriminator's Adam learning rate and width.
+    public var discriminatorLearningRate: Float = 1e-4
+    public var discriminatorWidth = 64
     /// DiT blocks of the student; 0 = the teacher's depth. A larger depth grows the starting weights
     /// (StudentGrowth: extra blocks are gated-off copies, so the grown student starts as the same function).
     public var studentDepth = 0
@@ -99,6 +106,10 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if !phaseSubset.isEmpty && (phases == 0 || phaseSubset.contains { !(1...phases).contains($0) }) {
             return "phaseSubset needs phases >= 1 and holds phase numbers from 1 to phases"
         }
+        if adversarialWeight < 0 || (adversarialWeight > 0 && !teacherTargets) {
+            return "adversarialWeight must be at least 0, and above 0 it needs teacherTargets (real samples are the teacher's)"
+        }
+        if discriminatorWidth < 1 { return "discriminatorWidth must be at least 1" }
         if studentDepth < 0 { return "studentDepth must be 0 (the teacher's) or a depth" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
         if !(0..<1).contains(targetDecay) { return "targetDecay must be in [0, 1)" }
@@ -120,5 +131,7 @@ public struct LCMDistillState: Codable, Equatable, Sendable {
     public var datasetCount = 0
     /// SHA-256 prefix of the teacher's weights (the CLI refuses to resume with another teacher).
     public var teacher = ""
+    /// Updates of the adversarial term's discriminator so far (Adam's bias correction on resume).
+    public var discriminatorSteps = 0
     public init() {}
 }

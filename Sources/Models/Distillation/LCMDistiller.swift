@@ -26,6 +26,9 @@ public struct LCMStepResult: Sendable {
     public var captionLoss: Float
     public var gradNorm: Float
     public var learningRate: Float
+    /// The adversarial term's losses this step (0 when off or when fewer than 2 rows end at t = 0).
+    public var discriminatorLoss: Float = 0
+    public var generatorLoss: Float = 0
 }
 
 public final class LCMDistiller {
@@ -52,8 +55,16 @@ public final class LCMDistiller {
     let dImage: Tensor      // [B, n] gradient of the student's image output
     let dLogits: Tensor     // [Bc, L, V] gradient of the caption logits
     let textHead: [BackboneParameters.Entry]
+    /// PCM's adversarial term (config.adversarialWeight > 0), else nil.
+    public let discriminator: LatentDiscriminator?
+    /// The adversarial losses of the last training step.
+    var adversarialLosses: (d: Float, g: Float) = (0, 0)
     public var threads = 1 {
-        didSet { for m in [teacher, student, target] { m.threads = threads }; optimizer.threads = threads }
+        didSet {
+            for m in [teacher, student, target] { m.threads = threads }
+            optimizer.threads = threads
+            discriminator?.threads = threads
+        }
     }
 
     /// teacherWeights: a slab laid out like `Backbone(config: backbone).parameters.values`; initialStudent: one
@@ -112,6 +123,10 @@ public final class LCMDistiller {
         samplingEMA = Tensor(shape: [config.samplingEMADecay > 0 ? start.count : 0])
         samplingEMA.data.update(from: start.data, count: samplingEMA.count)
         textHead = student.parameters.entries.filter { $0.name.hasPrefix("text_head.") }
+        discriminator = config.adversarialWeight > 0
+            ? LatentDiscriminator(channels: backbone.latentChannels, size: backbone.latentSize, width: config.discriminatorWidth,
+                                  maxBatch: B, seed: config.seed)
+            : nil
         state.datasetCount = dataset.count
         permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: 0)
     }
@@ -217,8 +232,9 @@ public final class LCMDistiller {
         return (xPrev, f)
     }
 
-    /// Student forward, consistency loss and its gradient in dImage. Returns the loss.
-    func studentLoss(_ p: Pairs, target f: [Float]) -> Float {
+    /// Student forward, consistency loss and its gradient in dImage (plus, when `adversarial`, the
+    /// adversarial term's, with a discriminator update). Returns the consistency loss.
+    func studentLoss(_ p: Pairs, target f: [Float], adversarial: Bool = false) -> Float {
         let B = p.start.count, n = backbone.latentCount, kind = backbone.prediction
         p.x.withUnsafeBufferPointer {
             student.forward(tokens: p.tokens, latents: $0.baseAddress!, times: p.start, guidance: p.guidance)
@@ -241,6 +257,7 @@ public final class LCMDistiller {
             }
         }
         let loss = LCMMath.pseudoHuber(prediction: fs, target: f, n: B * n, c: huberC, grad: dImage.data)
+        if adversarial { adversarialLosses = adversarialTerm(student: fs, target: f, edges: p.edge) }
         // df/doutput: c_out * dx0/doutput per row (LCM), or the jump's derivative (PCM).
         for b in 0..<B {
             let t = Double(p.start[b]), ab = alphasCumprod[Int(p.start[b])]
@@ -285,7 +302,8 @@ public final class LCMDistiller {
         }
         let f = config.teacherTargets ? teacherWalk(pairs) : consistencyTarget(pairs).target
         student.parameters.zeroGrads()
-        let loss = studentLoss(pairs, target: f)
+        let loss = studentLoss(pairs, target: f, adversarial: discriminator != nil)
+        if let d = discriminator { state.discriminatorSteps = d.optimizer.step }
         student.backward(dImage: dImage.data, dLogits: nil)
         var captionLoss: Float = 0
         if config.captionBatch > 0 {
@@ -303,7 +321,8 @@ public final class LCMDistiller {
         updateTarget()
         state.step += 1
         state.samplesSeen += config.batchSize
-        return LCMStepResult(loss: loss, captionLoss: captionLoss, gradNorm: norm, learningRate: lr)
+        return LCMStepResult(loss: loss, captionLoss: captionLoss, gradNorm: norm, learningRate: lr,
+                             discriminatorLoss: adversarialLosses.d, generatorLoss: adversarialLosses.g)
     }
 
     /// Adds wall time spent in `step` to the run's total.
@@ -336,13 +355,19 @@ public final class LCMDistiller {
         if samplingEMA.count > 0 { try AtomicFile.write(JointTrainer.bytes(samplingEMA), to: dir + "/ema.f32") }
         try AtomicFile.write(JointTrainer.bytes(optimizer.m), to: dir + "/adam_m.f32")
         try AtomicFile.write(JointTrainer.bytes(optimizer.v), to: dir + "/adam_v.f32")
+        if let d = discriminator {
+            for (name, t) in [("disc", d.params.params), ("disc_m", d.optimizer.m), ("disc_v", d.optimizer.v)] {
+                try AtomicFile.write(JointTrainer.bytes(t), to: "\(dir)/\(name).f32")
+            }
+        }
         try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
         try AtomicFile.write(DefaultedJSON.encode(state), to: dir + "/state.json")  // last: marks it complete
     }
 
     /// Restores a checkpoint of the same config, dataset and teacher.
     public func loadCheckpoint(from dir: String, teacherHash: String) throws {
-        let saved = try JSONDecoder().decode(LCMDistillState.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/state.json")))
+        let saved = try DefaultedJSON.decode(LCMDistillState.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/state.json")),
+                                             defaults: LCMDistillState())
         guard saved.datasetCount == dataset.count else {
             throw DiptychError("checkpoint was distilled on \(saved.datasetCount) examples, the dataset has \(dataset.count)")
         }
@@ -352,6 +377,7 @@ public final class LCMDistiller {
         var slabs = [("student", student.parameters.values), ("target", target.parameters.values),
                      ("adam_m", optimizer.m), ("adam_v", optimizer.v)]
         if samplingEMA.count > 0 { slabs.append(("ema", samplingEMA)) }
+        if let d = discriminator { slabs += [("disc", d.params.params), ("disc_m", d.optimizer.m), ("disc_v", d.optimizer.v)] }
         for (name, t) in slabs {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
             guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
@@ -359,6 +385,7 @@ public final class LCMDistiller {
         }
         state = saved
         optimizer.step = saved.step
+        discriminator?.optimizer.step = saved.discriminatorSteps
         permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
     }
 }
