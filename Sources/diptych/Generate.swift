@@ -16,7 +16,7 @@ struct Generate: ParsableCommand {
     var prompt: String
     @Option(help: "Denoising steps (model calls, before CFG doubling).")
     var steps: Int?
-    @Option(help: "Sampler: ddpm, ddim, dpmpp-2m, euler-karras, consistency (1 to 8 steps, distilled bundles).")
+    @Option(help: "Sampler: ddpm, ddim, dpmpp-2m, euler-karras, consistency (1 to 8 steps, LCM bundles), phased (its phase count, PCM bundles). Default: the bundle's.")
     var sampler: String?
     @Option(help: "Classifier-free guidance scale (1 = off).")
     var cfg: Float?

@@ -1,7 +1,7 @@
 // AdversarialDistillTests.swift: PCM's adversarial term (Wang et al. 2024) in teacher-walk distillation:
 // the LatentDiscriminator's input gradient against finite differences, the hinge loss, the adaptive weight
 // (the added gradient's norm is adversarialWeight times the regression gradient's, on the rows that end at
-// t = 0 only), discriminator updates that separate real from fake, the config rules, and a resumed run
+// t = 0 only, with the discriminator seeing each endpoint beside its input), discriminator updates that separate real from fake, the config rules, and a resumed run
 // that equals an uninterrupted one.
 import Core
 import Foundation
@@ -63,13 +63,14 @@ final class AdversarialDistillTests: XCTestCase {
         let dist = try distiller(config(weight: 0.5))
         let n = dist.backbone.latentCount, B = 4
         var rng = Philox(seed: 8)
-        var fs = [Float](repeating: 0, count: B * n), f = fs
+        var fs = [Float](repeating: 0, count: B * n), f = fs, x = fs
         rng.fillGaussian(&fs, count: fs.count)
         rng.fillGaussian(&f, count: f.count)
+        rng.fillGaussian(&x, count: x.count)
         for i in 0..<B * n { dist.dImage.data[i] = 0.01 * Float(i % 7 - 3) }
         let before = Array(UnsafeBufferPointer(start: dist.dImage.data, count: B * n))
         let discBefore = dist.discriminator!.params.params.toArray()
-        let losses = dist.adversarialTerm(student: fs, target: f, edges: [0, 49, 0, 0])
+        let losses = dist.adversarialTerm(student: fs, target: f, inputs: x, edges: [0, 49, 0, 0])
         let after = Array(UnsafeBufferPointer(start: dist.dImage.data, count: B * n))
         XCTAssertEqual(Array(after[n..<2 * n]), Array(before[n..<2 * n]), "a row of the upper phase changed")
         var added = 0.0, regression = 0.0
@@ -82,7 +83,7 @@ final class AdversarialDistillTests: XCTestCase {
         XCTAssertEqual((added / regression).squareRoot(), 0.5, accuracy: 1e-3)
         XCTAssertGreaterThan(losses.d, 0)
         XCTAssertNotEqual(dist.discriminator!.params.params.toArray(), discBefore)
-        XCTAssertEqual(dist.adversarialTerm(student: fs, target: f, edges: [49, 49, 0, 49]).d, 0, "one row is too few")
+        XCTAssertEqual(dist.adversarialTerm(student: fs, target: f, inputs: x, edges: [49, 49, 0, 49]).d, 0, "one row is too few")
     }
 
     func testConfigRules() throws {

@@ -124,7 +124,7 @@ public final class LCMDistiller {
         samplingEMA.data.update(from: start.data, count: samplingEMA.count)
         textHead = student.parameters.entries.filter { $0.name.hasPrefix("text_head.") }
         discriminator = config.adversarialWeight > 0
-            ? LatentDiscriminator(channels: backbone.latentChannels, size: backbone.latentSize, width: config.discriminatorWidth,
+            ? LatentDiscriminator(channels: 2 * backbone.latentChannels, size: backbone.latentSize, width: config.discriminatorWidth,
                                   maxBatch: B, seed: config.seed)
             : nil
         state.datasetCount = dataset.count
@@ -257,7 +257,7 @@ public final class LCMDistiller {
             }
         }
         let loss = LCMMath.pseudoHuber(prediction: fs, target: f, n: B * n, c: huberC, grad: dImage.data)
-        if adversarial { adversarialLosses = adversarialTerm(student: fs, target: f, edges: p.edge) }
+        if adversarial { adversarialLosses = adversarialTerm(student: fs, target: f, inputs: p.x, edges: p.edge) }
         // df/doutput: c_out * dx0/doutput per row (LCM), or the jump's derivative (PCM).
         for b in 0..<B {
             let t = Double(p.start[b]), ab = alphasCumprod[Int(p.start[b])]

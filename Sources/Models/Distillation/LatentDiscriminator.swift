@@ -1,7 +1,8 @@
 // LatentDiscriminator.swift: a small PatchGAN-style discriminator (Isola et al. 2017) over clean latents,
 // for the adversarial term of phased consistency distillation (PCM, Wang et al. 2024, section 4.3: an
 // adversarial loss sharpens the few-step student where a regression loss averages). Real samples are the
-// teacher's walk endpoints at t = 0, fake ones the student's jumps to 0 of the same inputs. Hinge loss
+// teacher's walk endpoints at t = 0, fake ones the student's jumps to 0 of the same inputs (the distiller
+// stacks each beside its input x_t as further channels). Hinge loss
 // (Lim & Ye 2017; Miyato et al. 2018): L_D = mean relu(1 - D(real)) + mean relu(1 + D(fake)), L_G = -mean D(fake).
 // Three convolutions with ReLU (8x8 -> 4x4 -> 2x2) and a 1x1 logit per patch, averaged per sample; its own
 // parameter slab (ConvStack over NN's ParameterStore) and Adam (beta1 0, as is usual for GANs).
