@@ -68,8 +68,11 @@ struct EvalModelCommand: ParsableCommand {
             throw ValidationError("--shapes-captions and --emoji must be between 0 and 5000")
         }
         if phaseTeacher != nil || phaseExpert != nil || routedPhases != nil {
-            guard (phaseTeacher == nil) != (phaseExpert == nil), routedPhaseList != nil else {
+            guard (phaseTeacher == nil) != (phaseExpert == nil), routedPhases != nil else {
                 throw ValidationError("--routed-phases goes with one of --phase-teacher or --phase-expert")
+            }
+            guard routedPhaseList != nil else {
+                throw ValidationError("--routed-phases must be comma-separated phase numbers, e.g. 2,3,4")
             }
             guard sampler == "phased" else { throw ValidationError("--phase-teacher and --phase-expert need --sampler phased") }
         }
