@@ -5,6 +5,10 @@
 // to timestep 0, with no fresh noise in between. The model must have been distilled with M phases
 // (bundle.json `phases`); other step counts are DDIM over the student and give poorer images. No CFG:
 // the guidance scale goes to the guidance embedding (EmbeddedGuidance).
+// With gamma > 0 the sampler is stochastic at the phase edges, as in CTM's gamma-sampling (Kim et al. 2023,
+// "Consistency Trajectory Models") and TCD's strategic stochastic sampling (Zheng et al. 2024): the jump to
+// an edge above 0 uses eps' = sqrt(1 - gamma^2) eps^ + gamma z with fresh noise z, which keeps x at the
+// edge's noise level but washes out part of the error the student's jumps carry forward.
 
 import Core
 import Models
@@ -13,10 +17,13 @@ public struct PhasedConsistencySampler: ImageSampler, Codable, Sendable {
     public var schedule: NoiseSchedule
     /// Steps of the DDIM grid the model was distilled on (LCM: 50).
     public var originalSteps: Int = 50
+    /// Share of fresh noise in the eps of each jump to an edge above 0 (0 = deterministic, 1 = all fresh).
+    public var gamma: Double = 0
 
-    public init(schedule: NoiseSchedule = NoiseSchedule(), originalSteps: Int = 50) {
+    public init(schedule: NoiseSchedule = NoiseSchedule(), originalSteps: Int = 50, gamma: Double = 0) {
         self.schedule = schedule
         self.originalSteps = originalSteps
+        self.gamma = gamma
     }
 
     public var name: String { "phased" }
@@ -33,11 +40,17 @@ public struct PhasedConsistencySampler: ImageSampler, Codable, Sendable {
     public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
                        progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)
+        guard (0...1).contains(gamma) else { throw DiptychError("the phased sampler's gamma must be in [0, 1], got \(gamma)") }
         let ab = schedule.alphasCumprod
         var x = noise.clone()
         let plan = try plan(steps: steps)
         for (i, p) in plan.enumerated() {
             let (x0, eps) = try SamplerSupport.denoise(model, x: x, timestep: Double(p.t), alphaBar: ab[p.t])
+            if gamma > 0 && p.to > 0 {
+                let z = rng.gaussian(x.count / max(1, x.shape[0]))
+                let keep = Float((1 - gamma * gamma).squareRoot()), fresh = Float(gamma)
+                for i in 0..<eps.count { eps.data[i] = keep * eps.data[i] + fresh * z.data[i] }
+            }
             x = DDIMSampler.step(x0: x0, eps: eps, alphaBarNext: [Double](repeating: ab[p.to], count: x.shape[0]))
             try SamplerSupport.report(progress, step: i + 1, total: plan.count, x0: x0)
         }

@@ -29,6 +29,8 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     public var guidanceEmbedding = false
     /// Phases of a phased consistency model (PCM; its sampler "phased" takes this many steps); 0 otherwise.
     public var phases = 0
+    /// The phased sampler's stochasticity at the phase edges (PhasedConsistencySampler.gamma; 0 = deterministic).
+    public var phasedGamma: Double = 0
     public init() {}
 }
 

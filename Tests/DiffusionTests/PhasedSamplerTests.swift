@@ -1,6 +1,7 @@
 // PhasedSamplerTests.swift: the phased consistency sampler (PCM, Wang et al. 2024): its plan visits
 // the multistep consistency sampler's timesteps and jumps edge to edge down to 0, and each step is a
 // deterministic DDIM jump with the model's x0 and eps (checked against a hand-rolled loop).
+// With gamma the jumps to edges above 0 mix fresh noise into eps (checked by hand for 2 steps).
 import Core
 import XCTest
 @testable import Diffusion
@@ -36,5 +37,38 @@ final class PhasedSamplerTests: XCTestCase {
                                                                                   rng: &other, progress: nil)
             XCTAssertEqual(again.toArray(), out.toArray())
         }
+    }
+
+    /// gamma > 0: the first jump's eps is sqrt(1 - gamma^2) eps^ + gamma z, z the RNG's next draw; the
+    /// last jump (to 0) adds nothing; seeds reproduce the images; gamma 0 is the deterministic sampler.
+    func testGammaMixesFreshNoiseIntoTheJumps() throws {
+        let model = data.denoiser(schedule, .v)
+        let gamma = 0.4
+        var rng = BatchRNG(seeds: [3, 4])
+        let noise = rng.gaussian(data.n)
+        var afterNoise = rng   // the sampler's draws come next
+        let sampler = PhasedConsistencySampler(schedule: schedule, gamma: gamma)
+        let out = try sampler.sample(model: model, noise: noise, steps: 2, rng: &rng, progress: nil)
+        // By hand for 2 steps (999 -> 499 -> 0): the first jump mixes in z, the second is plain DDIM.
+        let ab = schedule.alphasCumprod
+        let z = afterNoise.gaussian(data.n).toArray().map(Double.init)
+        let o = try model.predict(noise, timesteps: [999, 999]).toArray().map(Double.init)
+        let x0 = noise.toArray().indices.map { ab[999].squareRoot() * Double(noise[$0]) - (1 - ab[999]).squareRoot() * o[$0] }
+        let eps = noise.toArray().indices.map { (1 - ab[999]).squareRoot() * Double(noise[$0]) + ab[999].squareRoot() * o[$0] }
+        let mid = x0.indices.map { ab[499].squareRoot() * x0[$0] + (1 - ab[499]).squareRoot()
+            * ((1 - gamma * gamma).squareRoot() * eps[$0] + gamma * z[$0]) }
+        let x = try handDDIM(model, x: mid, rows: 2, hops: [(499, 0)], schedule: schedule)
+        for j in 0..<out.count { XCTAssertEqual(Double(out[j]), x[j], accuracy: 1e-4) }
+        var same = BatchRNG(seeds: [3, 4])
+        _ = same.gaussian(data.n)
+        XCTAssertEqual(try sampler.sample(model: model, noise: noise, steps: 2, rng: &same, progress: nil).toArray(), out.toArray())
+        var plain = BatchRNG(seeds: [3, 4])
+        _ = plain.gaussian(data.n)
+        let deterministic = try PhasedConsistencySampler(schedule: schedule).sample(model: model, noise: noise, steps: 2,
+                                                                                    rng: &plain, progress: nil)
+        XCTAssertNotEqual(deterministic.toArray(), out.toArray())
+        var bad = BatchRNG(seeds: [3, 4])
+        XCTAssertThrowsError(try PhasedConsistencySampler(schedule: schedule, gamma: 1.5).sample(model: model, noise: noise, steps: 2,
+                                                                                                 rng: &bad, progress: nil))
     }
 }

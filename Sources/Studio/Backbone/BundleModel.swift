@@ -62,7 +62,9 @@ public final class BundleModel: EvalModel {
         var rng = BatchRNG(seeds: seeds)
         let noise = rng.gaussian(config.latentCount)
         let model = try routed(guided(denoiser, sampling: sampling), prompts: prompts, sampling: sampling)
-        return try kind.make(schedule: schedule).sample(model: model,
+        let sampler = kind == .phased
+            ? PhasedConsistencySampler(schedule: schedule, gamma: bundle.manifest.phasedGamma) : kind.make(schedule: schedule)
+        return try sampler.sample(model: model,
                                                        noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
     }
 
