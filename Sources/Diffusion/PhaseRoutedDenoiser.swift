@@ -1,8 +1,8 @@
 // PhaseRoutedDenoiser.swift: a different denoiser for each phase of a phased consistency model (PCM,
 // Wang et al. 2024): the phase of a timestep t is the one whose lower edge is the largest edge below t, as
-// in training (PhasedConsistency.edge). This is how a bundle's phase experts take over some of the
-// sampler's steps (eDiff-I's ensemble of expert denoisers, Balaji et al. 2022), and how `diptych eval
-// model --phase-teacher` replaces chosen phases by the teacher's walk (TeacherWalkDenoiser).
+// in training (PhasedConsistency.edge). `diptych eval model --phase-expert` uses it to let a phase expert
+// take over some of the sampler's steps (eDiff-I's ensemble of expert denoisers, Balaji et al. 2022), and
+// `--phase-teacher` to replace chosen phases by the teacher's walk (TeacherWalkDenoiser).
 
 import Core
 import Models

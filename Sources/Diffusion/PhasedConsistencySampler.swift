@@ -1,14 +1,15 @@
-// PhasedConsistencySampler.swift: deterministic sampling of a phased consistency model (PCM, Wang et
-// al. 2024, "Phased Consistency Model"; PhasedConsistency in Models). The M steps visit the timesteps
-// of the M-step consistency sampler on LCM's 50-step DDIM grid (999, 759, 519, 279 for M = 4); at
-// each one the model's x0^ and eps^ make the DDIM jump to the next (the phase's lower edge), the last
-// to timestep 0, with no fresh noise in between. The model must have been distilled with M phases
-// (bundle.json `phases`); other step counts are DDIM over the student and give poorer images. No CFG:
-// the guidance scale goes to the guidance embedding (EmbeddedGuidance).
-// With gamma > 0 the sampler is stochastic at the phase edges, as in CTM's gamma-sampling (Kim et al. 2023,
-// "Consistency Trajectory Models") and TCD's strategic stochastic sampling (Zheng et al. 2024): the jump to
-// an edge above 0 uses eps' = sqrt(1 - gamma^2) eps^ + gamma z with fresh noise z, which keeps x at the
-// edge's noise level but washes out part of the error the student's jumps carry forward.
+// PhasedConsistencySampler.swift: sampling of a phased consistency model (PCM, Wang et al. 2024, "Phased
+// Consistency Model"; PhasedConsistency in Models). The M steps visit the timesteps of the M-step
+// consistency sampler on LCM's 50-step DDIM grid (999, 759, 519, 279 for M = 4); at each one the model's
+// x0^ and eps^ make the DDIM jump to the next (the phase's lower edge), the last to timestep 0. The model
+// must have been distilled with M phases (bundle.json `phases`); other step counts are DDIM over the
+// student and give poorer images. No CFG: the guidance scale goes to the guidance embedding
+// (EmbeddedGuidance).
+// With gamma 0 the sampler is deterministic. With gamma > 0 it is stochastic at the phase edges, as in
+// CTM's gamma-sampling (Kim et al. 2023, "Consistency Trajectory Models") and TCD's strategic stochastic
+// sampling (Zheng et al. 2024): the jump to an edge above 0 uses eps' = sqrt(1 - gamma^2) eps^ + gamma z
+// with fresh noise z from the image's own RNG stream, which keeps x at the edge's noise level but washes
+// out part of the error the student's jumps carry forward (bundle.json `phasedGamma`).
 
 import Core
 import Models
@@ -49,7 +50,7 @@ public struct PhasedConsistencySampler: ImageSampler, Codable, Sendable {
             if gamma > 0 && p.to > 0 {
                 let z = rng.gaussian(x.count / max(1, x.shape[0]))
                 let keep = Float((1 - gamma * gamma).squareRoot()), fresh = Float(gamma)
-                for i in 0..<eps.count { eps.data[i] = keep * eps.data[i] + fresh * z.data[i] }
+                for j in 0..<eps.count { eps.data[j] = keep * eps.data[j] + fresh * z.data[j] }
             }
             x = DDIMSampler.step(x0: x0, eps: eps, alphaBarNext: [Double](repeating: ab[p.to], count: x.shape[0]))
             try SamplerSupport.report(progress, step: i + 1, total: plan.count, x0: x0)

@@ -2,8 +2,9 @@
 // 2023, Algorithm 1: latent consistency distillation with the augmented PF-ODE; consistency models,
 // Song et al. 2023). Three networks of one architecture:
 //   teacher  the trained backbone, frozen, inference only;
-//   student  initialised from the teacher (or grown deeper from it: studentDepth), trained; its guidance-embedding slot (g_embed, zero-init in
-//            the teacher, so the student starts as the teacher's conditional model) receives w;
+//   student  initialised from the teacher (or grown deeper from it: studentDepth), trained; its
+//            guidance-embedding slot (g_embed, zero-init in the teacher, so the student starts as the
+//            teacher's conditional model) receives w;
 //   target   the EMA of the student (decay 0.95), inference only;
 //   ema      optionally a slower EMA of the student (samplingEMADecay), the weights exported for sampling.
 // One step: per example draw grid index n, guidance w ~ U[w_min, w_max] and noise z; x = x_{t_{n+k}};

@@ -1,4 +1,4 @@
-// LatentDiscriminator.swift: a small PatchGAN-style discriminator (Isola et al. 2017) over clean latents,
+// LatentDiscriminator.swift: a small PatchGAN-style discriminator (Isola et al. 2017) over latents,
 // for the adversarial term of phased consistency distillation (PCM, Wang et al. 2024, section 4.3: an
 // adversarial loss sharpens the few-step student where a regression loss averages). Real samples are the
 // teacher's walk endpoints at t = 0, fake ones the student's jumps to 0 of the same inputs (the distiller

@@ -50,7 +50,7 @@ public enum StudentGrowth {
             let from = old.entry(source)
             precondition(from.shape == e.shape, "\(e.name): shape \(e.shape) != \(from.shape)")
             (out.data + e.offset).update(from: weights.data + from.offset, count: e.count)
-            if isCopy && e.name.hasSuffix(".adaLN.weight") || isCopy && e.name.hasSuffix(".adaLN.bias") {
+            if isCopy && (e.name.hasSuffix(".adaLN.weight") || e.name.hasSuffix(".adaLN.bias")) {
                 let rowLength = e.count / (6 * d)   // d for the weight [6d, d], 1 for the bias [6d]
                 for chunk in [2, 5] {   // gate_attn, gate_mlp
                     (out.data + e.offset + chunk * d * rowLength).update(repeating: 0, count: d * rowLength)
