@@ -29,14 +29,15 @@ public enum ImageSamplerKind: String, Codable, Sendable, CaseIterable {
     case phased
 
     /// A sampler of this kind with default options over `schedule`.
-    public func make(schedule: NoiseSchedule = NoiseSchedule()) -> ImageSampler {
+    /// phasedGamma: the phased sampler's stochasticity at its edges (bundle.json `phasedGamma`; others ignore it).
+    public func make(schedule: NoiseSchedule = NoiseSchedule(), phasedGamma: Double = 0) -> ImageSampler {
         switch self {
         case .ddpm: return DDPMSampler(schedule: schedule)
         case .ddim: return DDIMSampler(schedule: schedule)
         case .dpmpp2m: return DPMSolverPlusPlus2MSampler(schedule: schedule)
         case .eulerKarras: return EulerKarrasSampler(schedule: schedule)
         case .consistency: return ConsistencySampler(schedule: schedule)
-        case .phased: return PhasedConsistencySampler(schedule: schedule)
+        case .phased: return PhasedConsistencySampler(schedule: schedule, gamma: phasedGamma)
         }
     }
 }

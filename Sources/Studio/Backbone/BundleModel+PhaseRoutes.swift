@@ -26,7 +26,7 @@ extension BundleModel {
         if let bad = phaseRoutes.keys.first(where: { !(1...phases).contains($0) }) {
             throw DiptychError("phase \(bad) does not exist: the bundle has phases 1 to \(phases)")
         }
-        let originalSteps = 50
+        let originalSteps = PhasedConsistencySampler(schedule: schedule).originalSteps   // the grid it was distilled on
         let edges = PhasedConsistency.lowerEdges(phases: phases, trainSteps: schedule.trainSteps, originalSteps: originalSteps)
         let routes: [ImageDenoiser] = try (1...phases).map { p in
             switch phaseRoutes[p] {

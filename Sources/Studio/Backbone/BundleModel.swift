@@ -62,10 +62,8 @@ public final class BundleModel: EvalModel {
         var rng = BatchRNG(seeds: seeds)
         let noise = rng.gaussian(config.latentCount)
         let model = try routed(guided(denoiser, sampling: sampling), prompts: prompts, sampling: sampling)
-        let sampler = kind == .phased
-            ? PhasedConsistencySampler(schedule: schedule, gamma: bundle.manifest.phasedGamma) : kind.make(schedule: schedule)
-        return try sampler.sample(model: model,
-                                                       noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
+        let sampler = kind.make(schedule: schedule, phasedGamma: bundle.manifest.phasedGamma)
+        return try sampler.sample(model: model, noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
     }
 
     public func generate(prompts: [String], seeds: [UInt64], sampling: EvalSampling) throws -> [Image] {
