@@ -298,7 +298,7 @@ final class LCMDistillTests: XCTestCase {
         var rng = Philox(seed: 21)
         var p = d.draw(rows: [0, 1, 2, 3], rng: &rng)
         p.start = [49, 99, 49, 19]; p.edge = [0, 49, 0, 0]; p.guidance = [1, 2.5, 4, 7]
-        let (marked, noise) = d.rolloutRows(p, rng: &rng)
+        let (marked, noise, _) = d.rolloutRows(p, rng: &rng)
         XCTAssertEqual(marked, [true, false, true, false])
         let before = p
         d.rollOut(&p, rows: marked, noise: noise)
@@ -319,6 +319,46 @@ final class LCMDistillTests: XCTestCase {
         let loss0 = d.evaluate(rows: [0, 1, 2, 3], seed: 9)
         for _ in 0..<60 { d.step() }
         XCTAssertLessThan(d.evaluate(rows: [0, 1, 2, 3], seed: 9), 0.8 * loss0)
+    }
+
+    /// Stochastic rollout (rolloutGamma): a marked row's jump mixes fresh noise into eps^ as the phased
+    /// sampler with that gamma does; without rolloutGamma no fresh noise is drawn; the config rules.
+    func testRolloutWithGammaMixesFreshNoiseIntoTheJump() throws {
+        var cfg = phasedConfig()
+        cfg.teacherTargets = true; cfg.edgeFraction = 0.5; cfg.rolloutFraction = 1
+        let plain = try makeDistiller(cfg)
+        var r0 = Philox(seed: 1)
+        XCTAssertTrue(plain.rolloutRows(plain.draw(rows: [0, 1], rng: &r0), rng: &r0).fresh.isEmpty)
+        cfg.rolloutGamma = 0.6
+        let d = try makeDistiller(cfg)
+        let bb = d.backbone, n = bb.latentCount
+        var rng = Philox(seed: 21)
+        var p = d.draw(rows: [0, 1, 2], rng: &rng)
+        p.start = [49, 99, 49]; p.edge = [0, 49, 0]; p.guidance = [2, 3, 5]
+        let (marked, noise, fresh) = d.rolloutRows(p, rng: &rng)
+        XCTAssertEqual(marked, [true, false, true])
+        XCTAssertEqual(fresh.count, 1 * 3 * n, "one lower sampler timestep (49), three rows")
+        let before = p
+        d.rollOut(&p, rows: marked, noise: noise, fresh: fresh)
+        let student = try Backbone(config: bb, maxBatch: 3)
+        student.parameters.values.data.update(from: d.student.parameters.values.data, count: student.parameters.values.count)
+        noise.withUnsafeBufferPointer {
+            student.forward(tokens: p.tokens, latents: $0.baseAddress!, times: [99, 99, 99], guidance: p.guidance)
+        }
+        let ab = alphas[99], abTo = alphas[49], keep = (1 - 0.36).squareRoot()
+        for b in 0..<3 {
+            for j in 0..<n {
+                let i = b * n + j, v = Double(student.image.data[i]), z = Double(noise[i])
+                let x0 = ab.squareRoot() * z - (1 - ab).squareRoot() * v, eps = (1 - ab).squareRoot() * z + ab.squareRoot() * v
+                let mixed = keep * eps + 0.6 * Double(fresh[i])
+                let want = marked[b] ? Float(abTo.squareRoot() * x0 + (1 - abTo).squareRoot() * mixed) : before.x[i]
+                XCTAssertEqual(p.x[i], want, accuracy: 1e-4, "row \(b)")
+            }
+        }
+        cfg.rolloutGamma = 1.5
+        XCTAssertThrowsError(try makeDistiller(cfg))
+        cfg.rolloutGamma = 0.4; cfg.rolloutFraction = 0
+        XCTAssertThrowsError(try makeDistiller(cfg), "rolloutGamma needs rollout")
     }
 
     /// initialStudent: student, target and sampling EMA start there; the teacher keeps its own weights.

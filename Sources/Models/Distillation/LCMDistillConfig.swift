@@ -46,6 +46,10 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// 279 for M = 4) takes as x_t the student's own phased sampling from pure noise instead of noised
     /// data: the inputs the sampler will give it (a DAgger-style rollout against exposure bias).
     public var rolloutFraction: Float = 0
+    /// Phased only: rollout makes its inputs with the stochastic phased sampler of this gamma (fresh noise
+    /// in the eps of each jump, PhasedConsistencySampler.gamma), the inputs a bundle with that `phasedGamma`
+    /// gives the student. 0 = the deterministic sampler.
+    public var rolloutGamma: Float = 0
     /// Phased only: train on these phases alone (1 = the highest-noise phase, where sampling starts; empty =
     /// all): a phase expert that takes over those steps from a student of all phases (eDiff-I's expert
     /// denoisers, Balaji et al. 2022, applied to PCM's phases).
@@ -103,6 +107,8 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if !(0...1).contains(edgeFraction) || !(0...1).contains(rolloutFraction) {
             return "edgeFraction and rolloutFraction must be in [0, 1]"
         }
+        if !(0...1).contains(rolloutGamma) { return "rolloutGamma must be in [0, 1]" }
+        if rolloutGamma > 0 && rolloutFraction == 0 { return "rolloutGamma needs rolloutFraction > 0" }
         if !phaseSubset.isEmpty && (phases == 0 || phaseSubset.contains { !(1...phases).contains($0) }) {
             return "phaseSubset needs phases >= 1 and holds phase numbers from 1 to phases"
         }

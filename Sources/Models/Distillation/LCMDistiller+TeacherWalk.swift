@@ -39,8 +39,9 @@ extension LCMDistiller {
     }
 
     /// Rollout (config.rolloutFraction): rows marked in `rows` start from `noise` [B, n] at the top sampler
-    /// timestep and walk the phase edges with the student (the phased sampler) down to their own x_t.
-    func rollOut(_ p: inout Pairs, rows: [Bool], noise: [Float]) {
+    /// timestep and walk the phase edges with the student (the phased sampler) down to their own x_t. With
+    /// config.rolloutGamma the jump to edge j of row b mixes in fresh[(j * B + b) * n ..< +n].
+    func rollOut(_ p: inout Pairs, rows: [Bool], noise: [Float], fresh: [Float] = []) {
         let n = backbone.latentCount, L = backbone.textLength, kind = backbone.prediction
         let upper = PhasedConsistency.samplingTimesteps(steps: config.phases, trainSteps: alphasCumprod.count,
                                                         originalSteps: config.originalSteps)
@@ -56,24 +57,33 @@ extension LCMDistiller {
             }
             var next = [Float](repeating: 0, count: n)
             latents.withUnsafeBufferPointer { lp in
-                for (r, b) in active.enumerated() {
-                    PhasedConsistency.jump(kind, x: lp.baseAddress! + r * n, output: student.image.data + r * n, out: &next, n: n,
-                                           alphaBar: alphasCumprod[t], alphaBarTo: alphasCumprod[upper[j + 1]])
-                    p.x.replaceSubrange(b * n..<(b + 1) * n, with: next)
+                fresh.withUnsafeBufferPointer { zp in
+                    for (r, b) in active.enumerated() {
+                        let z = zp.isEmpty ? nil : zp.baseAddress! + (j * rows.count + b) * n
+                        PhasedConsistency.jump(kind, x: lp.baseAddress! + r * n, output: student.image.data + r * n, out: &next,
+                                               n: n, alphaBar: alphasCumprod[t], alphaBarTo: alphasCumprod[upper[j + 1]],
+                                               fresh: z, gamma: config.rolloutGamma)
+                        p.x.replaceSubrange(b * n..<(b + 1) * n, with: next)
+                    }
                 }
             }
         }
     }
 
     /// Marks rows for rollout (drawn at a sampler timestep below the top, with probability rolloutFraction)
-    /// and draws their starting noise.
-    func rolloutRows(_ p: Pairs, rng: inout Philox) -> (rows: [Bool], noise: [Float]) {
+    /// and draws their starting noise, and with config.rolloutGamma > 0 the fresh noise of their jumps.
+    func rolloutRows(_ p: Pairs, rng: inout Philox) -> (rows: [Bool], noise: [Float], fresh: [Float]) {
         let n = backbone.latentCount
         let upper = Set(PhasedConsistency.samplingTimesteps(steps: config.phases, trainSteps: alphasCumprod.count,
                                                             originalSteps: config.originalSteps).dropFirst())
         let rows = p.start.map { upper.contains(Int($0)) && rng.nextFloat() < config.rolloutFraction }
         var noise = [Float](repeating: 0, count: rows.count * n)
         rng.fillGaussian(&noise, count: noise.count)
-        return (rows, noise)
+        var fresh: [Float] = []
+        if config.rolloutGamma > 0 {
+            fresh = [Float](repeating: 0, count: upper.count * rows.count * n)   // one jump per lower sampler timestep
+            rng.fillGaussian(&fresh, count: fresh.count)
+        }
+        return (rows, noise, fresh)
     }
 }

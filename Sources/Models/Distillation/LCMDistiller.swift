@@ -298,8 +298,8 @@ public final class LCMDistiller {
         let rows = nextRows(config.batchSize)
         var pairs = draw(rows: rows, rng: &rng)
         if config.rolloutFraction > 0 {
-            let (marked, noise) = rolloutRows(pairs, rng: &rng)
-            rollOut(&pairs, rows: marked, noise: noise)
+            let (marked, noise, fresh) = rolloutRows(pairs, rng: &rng)
+            rollOut(&pairs, rows: marked, noise: noise, fresh: fresh)
         }
         let f = config.teacherTargets ? teacherWalk(pairs) : consistencyTarget(pairs).target
         student.parameters.zeroGrads()

@@ -35,14 +35,22 @@ public enum PhasedConsistency {
     }
 
     /// The DDIM jump of n values from x_t (alpha-bar ab) to alpha-bar abTo with the model `output`:
-    /// out = sqrt(abTo) x0^ + sqrt(1 - abTo) eps^.
+    /// out = sqrt(abTo) x0^ + sqrt(1 - abTo) eps^. With `fresh` noise z (n values), eps^ becomes
+    /// sqrt(1 - gamma^2) eps^ + gamma z, the stochastic edge of PhasedConsistencySampler with its gamma.
     public static func jump(_ kind: ImagePrediction, x: UnsafePointer<Float>, output: UnsafePointer<Float>,
-                            out: UnsafeMutablePointer<Float>, n: Int, alphaBar: Double, alphaBarTo: Double) {
+                            out: UnsafeMutablePointer<Float>, n: Int, alphaBar: Double, alphaBarTo: Double,
+                            fresh: UnsafePointer<Float>? = nil, gamma: Float = 0) {
         let a = Float(alphaBar.squareRoot()), s = Float((1 - alphaBar).squareRoot())
         let aTo = Float(alphaBarTo.squareRoot()), sTo = Float((1 - alphaBarTo).squareRoot())
         for j in 0..<n {
             let (x0, eps) = LCMMath.x0Eps(kind, x: x[j], output: output[j], a: a, s: s)
             out[j] = aTo * x0 + sTo * eps
+        }
+        guard let z = fresh else { return }
+        let keep = (1 - gamma * gamma).squareRoot()
+        for j in 0..<n {
+            let eps = LCMMath.x0Eps(kind, x: x[j], output: output[j], a: a, s: s).eps
+            out[j] += sTo * ((keep - 1) * eps + gamma * z[j])
         }
     }
 
