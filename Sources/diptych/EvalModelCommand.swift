@@ -28,6 +28,10 @@ struct EvalModelCommand: ParsableCommand {
     var perCategory = 8
     @Option(help: "Seeds per shapes prompt.")
     var seeds = 4
+    @Option(help: "Picks the shapes prompt set; the same value always gives the same prompts.")
+    var promptSeed: UInt64 = 2024
+    @Option(help: "Seed of each shapes prompt's first image; image j uses this + j.")
+    var firstSeed: UInt64 = 1
     @Option(help: "Caption decoding steps (0 = one token per step).")
     var captionSteps = 0
     @Option(help: "Caption unmasking: low-confidence, random or threshold.")
@@ -100,6 +104,8 @@ struct EvalModelCommand: ParsableCommand {
             var e = ShapesTextToImageEval()
             e.promptsPerCategory = perCategory
             e.seedsPerPrompt = seeds
+            e.promptSeed = promptSeed
+            e.baseSeed = firstSeed
             for pool in [SceneSampler.Pool.training, .heldOut] {
                 let name = pool == .heldOut ? "shapes t2i, held-out pairs" : "shapes t2i, training pairs"
                 report.textToImage.append(try e.run(model: m, sampling: sampling, pool: pool, progress: progress(name)))

@@ -40,6 +40,35 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(bad.exact, 0)
     }
 
+    /// The prompt-set seed and the first image seed choose the set; the report records them.
+    func testPromptSeedAndFirstSeedChooseTheSet() throws {
+        final class Recorder: EvalModel, @unchecked Sendable {
+            var prompts: [String] = [], seeds: [UInt64] = []
+            func generate(prompts: [String], seeds: [UInt64], sampling: EvalSampling) throws -> [Image] {
+                self.prompts += prompts; self.seeds += seeds
+                return prompts.map { _ in Image(width: 32, height: 32, fill: [1, 1, 1]) }
+            }
+            func caption(images: [Image], decoding: EvalCaptioning) throws -> [String] { [] }
+        }
+        var eval = ShapesTextToImageEval()
+        eval.promptsPerCategory = 2
+        eval.seedsPerPrompt = 3
+        let a = Recorder(), b = Recorder()
+        _ = try eval.run(model: a, sampling: EvalSampling(), pool: .training)
+        eval.promptSeed = 7
+        eval.baseSeed = 101
+        let r = try eval.run(model: b, sampling: EvalSampling(), pool: .training)
+        XCTAssertEqual(Set(a.seeds), [1, 2, 3])
+        XCTAssertEqual(Set(b.seeds), [101, 102, 103])
+        XCTAssertNotEqual(a.prompts, b.prompts)
+        XCTAssertEqual(r.promptSeed, 7)
+        XCTAssertEqual(r.firstSeed, 101)
+        var report = EvalReport(model: "m", date: "d", threads: 1)
+        report.textToImage = [r]
+        let md = report.markdown()
+        XCTAssertTrue(md.contains("Prompt set seed 7; the images of each prompt use seeds 101 to 103."), md)
+    }
+
     func testShapesCaptionExactMatchIsByMeaning() throws {
         // Captions the scene with its own reference caption: exact 1, F1 1.
         let scorer = CaptionEval()

@@ -37,6 +37,9 @@ public struct EvalReport: Codable, Sendable {
                     + "\(format(Double(r.sampling.cfg), digits: 1)) | **\(format(r.overall))** ± \(format(r.overallStandardError)) | \(format(r.exact)) | "
                     + cells.joined(separator: " | ") + " | \(format(r.secondsPerImage, digits: 4)) |\n"
             }
+            if let p = textToImage[0].promptSeed, let f = textToImage[0].firstSeed {
+                md += "\nPrompt set seed \(p); the images of each prompt use seeds \(f) to \(f + UInt64(max(textToImage[0].seedsPerPrompt, 1)) - 1).\n"
+            }
         }
         if !captions.isEmpty {
             md += "\n## Captioning\n\n| set | images | decoding | exact match | token F1 |\n|---|---|---|---|---|\n"

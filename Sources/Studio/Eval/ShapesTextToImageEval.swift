@@ -46,6 +46,10 @@ public struct TextToImageResult: Codable, Sendable {
     /// Fraction of images whose reading satisfies everything the prompt says.
     public var exact: Double
     public var secondsPerImage: Double
+    /// The prompt set's seed and the first image seed of each prompt (ShapesTextToImageEval; nil in
+    /// reports written before they were recorded).
+    public var promptSeed: UInt64? = nil
+    public var firstSeed: UInt64? = nil
 
     /// Binomial standard error of `overall`, a mean of C category accuracies p_c over n_c images each:
     /// sqrt(sum_c p_c (1 - p_c) / n_c) / C. It says how far a rerun with other seeds would likely move
@@ -105,6 +109,6 @@ public struct ShapesTextToImageEval: Sendable {
             prompts: prompts.count, seedsPerPrompt: seedsPerPrompt, categories: categories,
             overall: categories.map(\.accuracy).reduce(0, +) / Double(max(categories.count, 1)),
             exact: jobs.isEmpty ? 0 : Double(exact) / Double(jobs.count),
-            secondsPerImage: jobs.isEmpty ? 0 : seconds / Double(jobs.count))
+            secondsPerImage: jobs.isEmpty ? 0 : seconds / Double(jobs.count), promptSeed: promptSeed, firstSeed: baseSeed)
     }
 }
