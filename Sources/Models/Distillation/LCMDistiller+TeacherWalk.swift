@@ -3,7 +3,8 @@
 // teacher's own guided DDIM walk along the grid down to the phase edge (a multistep teacher solver, as
 // in PCM's and CTM's ODE-solver targets; Kim et al. 2024, "Consistency Trajectory Models"). Rollout
 // gives the student, at the lower sampler timesteps, inputs made by its own phased sampling from pure
-// noise, the inputs it will see when sampling (in the spirit of DAgger against exposure bias).
+// noise, the inputs it will see when sampling (in the spirit of DAgger against exposure bias); with
+// rolloutGamma that sampling is stochastic at the edges, as the phased sampler's gamma (CTM, TCD) makes it.
 import Core
 import Foundation
 
