@@ -42,15 +42,10 @@ public enum PhasedConsistency {
                             fresh: UnsafePointer<Float>? = nil, gamma: Float = 0) {
         let a = Float(alphaBar.squareRoot()), s = Float((1 - alphaBar).squareRoot())
         let aTo = Float(alphaBarTo.squareRoot()), sTo = Float((1 - alphaBarTo).squareRoot())
+        let g = fresh == nil ? 0 : gamma, keep = (1 - g * g).squareRoot()
         for j in 0..<n {
             let (x0, eps) = LCMMath.x0Eps(kind, x: x[j], output: output[j], a: a, s: s)
-            out[j] = aTo * x0 + sTo * eps
-        }
-        guard let z = fresh else { return }
-        let keep = (1 - gamma * gamma).squareRoot()
-        for j in 0..<n {
-            let eps = LCMMath.x0Eps(kind, x: x[j], output: output[j], a: a, s: s).eps
-            out[j] += sTo * ((keep - 1) * eps + gamma * z[j])
+            out[j] = aTo * x0 + sTo * (keep * eps + g * (fresh?[j] ?? 0))
         }
     }
 
