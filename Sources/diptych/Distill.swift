@@ -134,8 +134,10 @@ struct DistillTrain: ParsableCommand {
                 try AtomicFile.write(csv, to: runDir + "/loss.csv")
                 let adversarial = distiller.discriminator == nil ? ""
                     : String(format: " D %.3f G %.3f", r.discriminatorLoss, r.generatorLoss)   // this step's
+                let matching = distiller.fakeScore == nil ? ""
+                    : String(format: " DMD gap %.4f fake %.4f", r.distributionGap, r.fakeScoreLoss)   // this step's
                 log(String(format: "step %d/%d consistency %.5f caption %.4f%@ |g| %.3f lr %.2e  %.2f samples/s  ETA %@",
-                           step, total, acc.loss / n, acc.caption / n, adversarial, acc.norm / n, r.learningRate, rate,
+                           step, total, acc.loss / n, acc.caption / n, adversarial + matching, acc.norm / n, r.learningRate, rate,
                            formatDuration(eta)))
                 acc = (0, 0, 0, 0)
                 windowStart = Date(); windowSamples = 0

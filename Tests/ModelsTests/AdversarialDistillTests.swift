@@ -18,11 +18,7 @@ final class AdversarialDistillTests: XCTestCase {
         return c
     }
 
-    func distiller(_ c: LCMDistillConfig) throws -> LCMDistiller {
-        let bb = DistillFixtures.backbone()
-        return try LCMDistiller(config: c, backbone: bb, teacherWeights: try DistillFixtures.randomWeights(bb),
-                                dataset: DistillFixtures.data(bb), alphasCumprod: DistillFixtures.alphas)
-    }
+    func distiller(_ c: LCMDistillConfig) throws -> LCMDistiller { try DistillFixtures.distiller(c) }
 
     func testDiscriminatorInputGradientMatchesFiniteDifferences() {
         let d = LatentDiscriminator(channels: 2, size: 4, width: 4, maxBatch: 2)
@@ -96,17 +92,8 @@ final class AdversarialDistillTests: XCTestCase {
     }
 
     func testResumeEqualsUninterrupted() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("adv-resume-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let c = config()
-        let a = try distiller(c)
-        for _ in 0..<5 { a.step() }
-        let b = try distiller(c)
-        for _ in 0..<2 { b.step() }
-        try b.saveCheckpoint(to: dir, teacherHash: "t")
-        let r = try distiller(c)
-        try r.loadCheckpoint(from: dir, teacherHash: "t")
-        for _ in 0..<3 { r.step() }
+        let (a, r) = try DistillFixtures.resumedPair { try self.distiller(c) }
         XCTAssertGreaterThan(a.state.discriminatorSteps, 0)
         var resumed = r.state
         resumed.teacher = a.state.teacher   // set by saveCheckpoint

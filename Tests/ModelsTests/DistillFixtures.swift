@@ -45,4 +45,26 @@ enum DistillFixtures {
 
     /// A 100-step schedule (alpha-bar from 0.999 down to about 0.02).
     static let alphas: [Double] = (0..<100).map { Foundation.exp(-0.04 * Double($0)) * 0.999 }
+
+    /// A distiller of the tiny backbone, with random teacher weights, on the tiny dataset.
+    static func distiller(_ c: LCMDistillConfig) throws -> LCMDistiller {
+        let bb = backbone()
+        return try LCMDistiller(config: c, backbone: bb, teacherWeights: try randomWeights(bb), dataset: data(bb), alphasCumprod: alphas)
+    }
+
+    /// Five steps in one go, and two steps, a checkpoint and three more steps in a fresh distiller: returns both
+    /// (the resumed state holds the teacher hash "t" from its checkpoint; the uninterrupted one holds none).
+    static func resumedPair(_ make: () throws -> LCMDistiller) throws -> (uninterrupted: LCMDistiller, resumed: LCMDistiller) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("distill-resume-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try make()
+        for _ in 0..<5 { a.step() }
+        let b = try make()
+        for _ in 0..<2 { b.step() }
+        try b.saveCheckpoint(to: dir, teacherHash: "t")
+        let r = try make()
+        try r.loadCheckpoint(from: dir, teacherHash: "t")
+        for _ in 0..<3 { r.step() }
+        return (a, r)
+    }
 }

@@ -61,6 +61,14 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// The discriminator's Adam learning rate and width.
     public var discriminatorLearningRate: Float = 1e-4
     public var discriminatorWidth = 64
+    /// Phased only: the weight of a distribution matching term (DMD, Yin et al. 2024; FakeScore,
+    /// LCMDistiller+DistributionMatching) on the rows whose phase ends at 0, as a ratio of gradient norms
+    /// (as adversarialWeight): its gradient on those rows' outputs is scaled to this times the regression
+    /// gradient's norm there. 0 = off.
+    public var distributionMatchingWeight: Float = 0
+    /// The fake score network's Adam learning rate, and its updates per distillation step (DMD2: 5).
+    public var fakeScoreLearningRate: Float = 1e-4
+    public var fakeScoreUpdates = 1
     /// DiT blocks of the student; 0 = the teacher's depth. A larger depth grows the starting weights
     /// (StudentGrowth: extra blocks are gated-off copies, so the grown student starts as the same function).
     public var studentDepth = 0
@@ -115,6 +123,10 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
         if adversarialWeight < 0 || (adversarialWeight > 0 && !teacherTargets) {
             return "adversarialWeight must be at least 0, and above 0 it needs teacherTargets (real samples are the teacher's)"
         }
+        if distributionMatchingWeight < 0 || (distributionMatchingWeight > 0 && phases == 0) {
+            return "distributionMatchingWeight must be at least 0, and above 0 it needs phases >= 1"
+        }
+        if fakeScoreUpdates < 1 || fakeScoreLearningRate <= 0 { return "fakeScoreUpdates must be at least 1 and fakeScoreLearningRate positive" }
         if discriminatorWidth < 1 { return "discriminatorWidth must be at least 1" }
         if studentDepth < 0 { return "studentDepth must be 0 (the teacher's) or a depth" }
         if guidanceMin > guidanceMax { return "guidanceMin > guidanceMax" }
@@ -139,5 +151,7 @@ public struct LCMDistillState: Codable, Equatable, Sendable {
     public var teacher = ""
     /// Updates of the adversarial term's discriminator so far (Adam's bias correction on resume).
     public var discriminatorSteps = 0
+    /// Updates of the distribution matching term's fake score so far.
+    public var fakeScoreSteps = 0
     public init() {}
 }

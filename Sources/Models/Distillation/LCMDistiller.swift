@@ -30,6 +30,9 @@ public struct LCMStepResult: Sendable {
     /// The adversarial term's losses this step (0 when off or when fewer than 2 rows end at t = 0).
     public var discriminatorLoss: Float = 0
     public var generatorLoss: Float = 0
+    /// The distribution matching term's mean |x0_fake - x0_real| and its fake score's loss (0 when off).
+    public var distributionGap: Float = 0
+    public var fakeScoreLoss: Float = 0
 }
 
 public final class LCMDistiller {
@@ -58,6 +61,8 @@ public final class LCMDistiller {
     let textHead: [BackboneParameters.Entry]
     /// PCM's adversarial term (config.adversarialWeight > 0), else nil.
     public let discriminator: LatentDiscriminator?
+    /// The distribution matching term's fake score (config.distributionMatchingWeight > 0), else nil.
+    public let fakeScore: FakeScore?
     /// The adversarial losses of the last training step.
     var adversarialLosses: (d: Float, g: Float) = (0, 0)
     public var threads = 1 {
@@ -65,6 +70,7 @@ public final class LCMDistiller {
             for m in [teacher, student, target] { m.threads = threads }
             optimizer.threads = threads
             discriminator?.threads = threads
+            fakeScore?.threads = threads
         }
     }
 
@@ -127,6 +133,9 @@ public final class LCMDistiller {
         discriminator = config.adversarialWeight > 0
             ? LatentDiscriminator(channels: 2 * backbone.latentChannels, size: backbone.latentSize, width: config.discriminatorWidth,
                                   maxBatch: B, seed: config.seed)
+            : nil
+        fakeScore = config.distributionMatchingWeight > 0
+            ? try FakeScore(config: backbone, weights: teacherWeights, alphasCumprod: alphasCumprod, maxBatch: B)
             : nil
         state.datasetCount = dataset.count
         permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: 0)
@@ -305,6 +314,11 @@ public final class LCMDistiller {
         student.parameters.zeroGrads()
         let loss = studentLoss(pairs, target: f, adversarial: discriminator != nil)
         if let d = discriminator { state.discriminatorSteps = d.optimizer.step }
+        var matching: (gap: Float, fake: Float) = (0, 0)
+        if let fs = fakeScore {
+            matching = distributionMatchingTerm(pairs, rng: &rng)
+            state.fakeScoreSteps = fs.optimizer.step
+        }
         student.backward(dImage: dImage.data, dLogits: nil)
         var captionLoss: Float = 0
         if config.captionBatch > 0 {
@@ -323,7 +337,8 @@ public final class LCMDistiller {
         state.step += 1
         state.samplesSeen += config.batchSize
         return LCMStepResult(loss: loss, captionLoss: captionLoss, gradNorm: norm, learningRate: lr,
-                             discriminatorLoss: adversarialLosses.d, generatorLoss: adversarialLosses.g)
+                             discriminatorLoss: adversarialLosses.d, generatorLoss: adversarialLosses.g,
+                             distributionGap: matching.gap, fakeScoreLoss: matching.fake)
     }
 
     /// Adds wall time spent in `step` to the run's total.
@@ -361,6 +376,11 @@ public final class LCMDistiller {
                 try AtomicFile.write(JointTrainer.bytes(t), to: "\(dir)/\(name).f32")
             }
         }
+        if let f = fakeScore {
+            for (name, t) in [("fake", f.network.parameters.values), ("fake_m", f.optimizer.m), ("fake_v", f.optimizer.v)] {
+                try AtomicFile.write(JointTrainer.bytes(t), to: "\(dir)/\(name).f32")
+            }
+        }
         try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
         try AtomicFile.write(DefaultedJSON.encode(state), to: dir + "/state.json")  // last: marks it complete
     }
@@ -379,6 +399,7 @@ public final class LCMDistiller {
                      ("adam_m", optimizer.m), ("adam_v", optimizer.v)]
         if samplingEMA.count > 0 { slabs.append(("ema", samplingEMA)) }
         if let d = discriminator { slabs += [("disc", d.params.params), ("disc_m", d.optimizer.m), ("disc_v", d.optimizer.v)] }
+        if let f = fakeScore { slabs += [("fake", f.network.parameters.values), ("fake_m", f.optimizer.m), ("fake_v", f.optimizer.v)] }
         for (name, t) in slabs {
             let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
             guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
@@ -387,6 +408,7 @@ public final class LCMDistiller {
         state = saved
         optimizer.step = saved.step
         discriminator?.optimizer.step = saved.discriminatorSteps
+        fakeScore?.optimizer.step = saved.fakeScoreSteps
         permutation = JointTrainer.permutation(count: dataset.count, seed: config.seed, epoch: state.epoch)
     }
 }
