@@ -2,7 +2,7 @@
 // distillation: its per-row gradient against a hand calculation, its map to the image head against finite
 // differences of x0^(output), the adaptive weight (the added gradient has distributionMatchingWeight times the
 // regression gradient's norm, on the rows that end at t = 0 only), a fake score that learns, the config
-// rules, and a resumed run that equals an uninterrupted one.
+// rules, the optional guidance input of the fake score, and a resumed run that equals an uninterrupted one.
 import Core
 import Foundation
 import XCTest
@@ -90,6 +90,20 @@ final class DistributionMatchingTests: XCTestCase {
         let first = loss(3e-3)
         for _ in 0..<30 { _ = loss(3e-3) }
         XCTAssertLessThan(loss(3e-3), 0.7 * first)
+    }
+
+    /// fakeScoreSeesGuidance: the fake score's guidance embedding trains only when it is fed the rows' w.
+    func testFakeScoreSeesGuidanceOnlyWhenAsked() throws {
+        for sees in [false, true] {
+            var c = config()
+            c.fakeScoreSeesGuidance = sees
+            let dist = try distiller(c)
+            let p = dist.fakeScore!.network.parameters, e = p.entry("g_embed.fc1.weight")
+            let before = Array(UnsafeBufferPointer(start: p.w(e.name), count: e.count))
+            dist.step()
+            let after = Array(UnsafeBufferPointer(start: p.w(e.name), count: e.count))
+            XCTAssertEqual(after != before, sees, "fakeScoreSeesGuidance \(sees)")
+        }
     }
 
     func testConfigRules() throws {

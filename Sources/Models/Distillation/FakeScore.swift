@@ -4,7 +4,9 @@
 // trained online, with the teacher's own diffusion loss (MSE on v or eps at a uniform timestep), on the
 // student's current outputs, so that it tracks the score of the student's output distribution; the
 // distiller compares its x0 prediction with the teacher's to move the student's outputs towards the data
-// (LCMDistiller+DistributionMatching). Conditional only: it sees the prompt, never the guidance scale.
+// (LCMDistiller+DistributionMatching). It sees the prompt, and optionally the guidance scale w the student
+// sampled at (through the backbone's guidance embedding, zero in the teacher, so it starts as the teacher's
+// conditional model): then it models the student's outputs at each w rather than their mixture over w.
 //
 // Buffers:
 //   x0      [B, n]   the student's outputs (n = latentCount), no gradient flows back into the student
@@ -34,9 +36,12 @@ public final class FakeScore {
     }
 
     /// x0 predicted at x_t (one timestep per row) for these prompts. xt: [B, n]; returns [B, n].
-    public func predictX0(tokens: [Int32], xt: [Float], times: [Int]) -> [Float] {
+    /// guidance: [B] w per row, or nil (the same at training and prediction).
+    public func predictX0(tokens: [Int32], xt: [Float], times: [Int], guidance: [Float]? = nil) -> [Float] {
         let n = network.config.latentCount, kind = network.config.prediction
-        xt.withUnsafeBufferPointer { network.forward(tokens: tokens, latents: $0.baseAddress!, times: times.map(Float.init)) }
+        xt.withUnsafeBufferPointer {
+            network.forward(tokens: tokens, latents: $0.baseAddress!, times: times.map(Float.init), guidance: guidance)
+        }
         var x0 = [Float](repeating: 0, count: xt.count)
         for b in times.indices {
             let ab = alphasCumprod[times[b]], a = Float(ab.squareRoot()), s = Float((1 - ab).squareRoot())
@@ -48,7 +53,7 @@ public final class FakeScore {
     /// One update of the diffusion loss on samples x0 [B, n] with their prompts; timesteps uniform over the
     /// schedule, noise from `rng`. Returns the loss.
     @discardableResult
-    public func train(tokens: [Int32], x0: [Float], lr: Float, rng: inout Philox) -> Float {
+    public func train(tokens: [Int32], x0: [Float], guidance: [Float]? = nil, lr: Float, rng: inout Philox) -> Float {
         let n = network.config.latentCount, B = x0.count / n, kind = network.config.prediction
         var eps = [Float](repeating: 0, count: B * n), noised = eps, target = eps, times: [Float] = []
         rng.fillGaussian(&eps, count: eps.count)
@@ -62,7 +67,7 @@ public final class FakeScore {
             }
         }
         network.parameters.zeroGrads()
-        noised.withUnsafeBufferPointer { network.forward(tokens: tokens, latents: $0.baseAddress!, times: times) }
+        noised.withUnsafeBufferPointer { network.forward(tokens: tokens, latents: $0.baseAddress!, times: times, guidance: guidance) }
         let loss = BackboneLoss.imageMSE(prediction: network.image.data, target: target, weights: [Float](repeating: 1, count: B),
                                          perExample: n, grad: grad.data)
         network.backward(dImage: grad.data, dLogits: nil)

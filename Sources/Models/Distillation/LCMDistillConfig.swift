@@ -69,6 +69,9 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// The fake score network's Adam learning rate, and its updates per distillation step (DMD2: 5).
     public var fakeScoreLearningRate: Float = 1e-4
     public var fakeScoreUpdates = 1
+    /// The fake score also sees the row's guidance scale w (FakeScore), so it models the student's outputs at
+    /// that w, as the teacher's guided score it is compared with; false = one model of all w together.
+    public var fakeScoreSeesGuidance = false
     /// DiT blocks of the student; 0 = the teacher's depth. A larger depth grows the starting weights
     /// (StudentGrowth: extra blocks are gated-off copies, so the grown student starts as the same function).
     public var studentDepth = 0

@@ -69,7 +69,8 @@ extension LCMDistiller {
                 real[i * n + j] = LCMMath.x0Eps(kind, x: xt[i * n + j], output: u + w * (c - u), a: at, s: st).x0
             }
         }
-        let fake = fakeScore.predictX0(tokens: tokens, xt: xt, times: times)
+        let w: [Float]? = config.fakeScoreSeesGuidance ? rows.map { p.guidance[$0] } : nil
+        let fake = fakeScore.predictX0(tokens: tokens, xt: xt, times: times, guidance: w)
         let g = Self.distributionMatchingGradient(x0: x0, real: real, fake: fake, n: n)
         // To the image head, scaled to distributionMatchingWeight times the regression gradient's norm there.
         var regression = 0.0, matching = 0.0
@@ -91,7 +92,7 @@ extension LCMDistiller {
         for j in 0..<R * n { gap += abs(fake[j] - real[j]) }
         var fakeLoss: Float = 0
         for _ in 0..<config.fakeScoreUpdates {
-            fakeLoss = fakeScore.train(tokens: tokens, x0: x0, lr: config.fakeScoreLearningRate, rng: &rng)
+            fakeLoss = fakeScore.train(tokens: tokens, x0: x0, guidance: w, lr: config.fakeScoreLearningRate, rng: &rng)
         }
         return (gap / Float(R * n), fakeLoss)
     }
