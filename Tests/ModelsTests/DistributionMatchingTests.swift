@@ -92,6 +92,31 @@ final class DistributionMatchingTests: XCTestCase {
         XCTAssertLessThan(loss(3e-3), 0.7 * first)
     }
 
+    /// distributionMatchingAllPhases: the rows of the upper phase get the term too, at the same norm ratio.
+    func testAllPhasesCoversEveryRow() throws {
+        var c = config(weight: 0.5)
+        c.distributionMatchingAllPhases = true
+        let dist = try distiller(c)
+        let n = dist.backbone.latentCount
+        var rng = Philox(seed: 8)
+        let pairs = dist.draw(rows: Array(0..<6), rng: &rng)
+        _ = dist.studentLoss(pairs, target: dist.teacherWalk(pairs))
+        XCTAssertTrue(pairs.edge.contains { $0 > 0 })
+        let before = Array(UnsafeBufferPointer(start: dist.dImage.data, count: 6 * n))
+        var termRNG = Philox(seed: 9)
+        _ = dist.distributionMatchingTerm(pairs, rng: &termRNG)
+        let after = Array(UnsafeBufferPointer(start: dist.dImage.data, count: 6 * n))
+        var added = 0.0, regression = 0.0
+        for b in 0..<6 {
+            XCTAssertNotEqual(Array(after[b * n..<(b + 1) * n]), Array(before[b * n..<(b + 1) * n]), "row \(b)")
+            for j in b * n..<(b + 1) * n {
+                added += Double(after[j] - before[j]) * Double(after[j] - before[j])
+                regression += Double(before[j]) * Double(before[j])
+            }
+        }
+        XCTAssertEqual((added / regression).squareRoot(), 0.5, accuracy: 1e-3)
+    }
+
     /// fakeScoreSeesGuidance: the fake score's guidance embedding trains only when it is fed the rows' w.
     func testFakeScoreSeesGuidanceOnlyWhenAsked() throws {
         for sees in [false, true] {

@@ -72,6 +72,9 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// The fake score also sees the row's guidance scale w (FakeScore), so it models the student's outputs at
     /// that w, as the teacher's guided score it is compared with; false = one model of all w together.
     public var fakeScoreSeesGuidance = false
+    /// The distribution matching term on every row, not only those that end at 0: an upper phase's row
+    /// contributes the clean image x0^ of its own prediction (DMD2's multistep generator).
+    public var distributionMatchingAllPhases = false
     /// DiT blocks of the student; 0 = the teacher's depth. A larger depth grows the starting weights
     /// (StudentGrowth: extra blocks are gated-off copies, so the grown student starts as the same function).
     public var studentDepth = 0

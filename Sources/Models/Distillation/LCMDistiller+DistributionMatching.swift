@@ -11,7 +11,9 @@
 // The gradient is mapped to the image head (d x0^ / d output) and scaled, on those rows, to
 // distributionMatchingWeight times the norm of the regression gradient there (as the adversarial term,
 // LCMDistiller+Adversarial); then the fake score takes fakeScoreUpdates steps on the same x0^ (DMD2's
-// two-time-scale update rule).
+// two-time-scale update rule). With distributionMatchingAllPhases the term covers every row: a row of an
+// upper phase contributes the clean image x0^ that its jump to the phase edge carries, as DMD2's multistep
+// generator is trained on its clean prediction at each of its timesteps.
 import Core
 
 extension LCMDistiller {
@@ -34,12 +36,12 @@ extension LCMDistiller {
     }
 
     /// Adds the DMD gradient to dImage (d loss / d student output, after studentLoss) on the rows of `p` that
-    /// end at t = 0, then updates the fake score on those rows' x0^. The student's last forward must be `p`'s.
-    /// Returns (mean |x0_fake - x0_real|, the fake score's diffusion loss), or zeros when no row ends at 0.
+    /// end at t = 0 (all rows with distributionMatchingAllPhases), then updates the fake score on those rows' x0^. The student's last forward must be `p`'s.
+    /// Returns (mean |x0_fake - x0_real|, the fake score's diffusion loss), or zeros when there is no such row.
     func distributionMatchingTerm(_ p: Pairs, rng: inout Philox) -> (gap: Float, fake: Float) {
         guard let fakeScore else { return (0, 0) }
         let n = backbone.latentCount, L = backbone.textLength, kind = backbone.prediction
-        let rows = p.edge.indices.filter { p.edge[$0] == 0 }
+        let rows = p.edge.indices.filter { config.distributionMatchingAllPhases || p.edge[$0] == 0 }
         guard !rows.isEmpty else { return (0, 0) }
         let R = rows.count
         // x0^ of each row from the student's output, and its noised copy x_t.
