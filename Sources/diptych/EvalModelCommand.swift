@@ -18,12 +18,12 @@ struct EvalModelCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "Model bundle folder.")
     var model = "Models/default"
-    @Option(help: "Image sampler.")
-    var sampler = "ddim"
-    @Option(help: "Image sampler steps.")
-    var steps = 50
-    @Option(help: "Classifier-free guidance scale.")
-    var cfg: Float = 4
+    @Option(help: "Image sampler (default: the bundle's; ddim for Models/default).")
+    var sampler: String?
+    @Option(help: "Image sampler steps (default: the bundle's; 50 for Models/default).")
+    var steps: Int?
+    @Option(help: "Classifier-free guidance scale (default: the bundle's; 4 for Models/default).")
+    var cfg: Float?
     @Option(help: "Shapes prompts per GenEval category.")
     var perCategory = 8
     @Option(help: "Seeds per shapes prompt.")
@@ -63,8 +63,8 @@ struct EvalModelCommand: ParsableCommand {
     var suiteList: [String] { suites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func validate() throws {
-        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be between 1 and 1000") }
-        guard (0...50).contains(cfg) else { throw ValidationError("--cfg must be between 0 and 50") }
+        if let steps, !(1...1000).contains(steps) { throw ValidationError("--steps must be between 1 and 1000") }
+        if let cfg, !(0...50).contains(cfg) { throw ValidationError("--cfg must be between 0 and 50") }
         guard (1...100).contains(perCategory) else { throw ValidationError("--per-category must be between 1 and 100") }
         guard (1...64).contains(seeds) else { throw ValidationError("--seeds must be between 1 and 64") }
         guard (0...256).contains(captionSteps) else { throw ValidationError("--caption-steps must be between 0 and 256") }
@@ -78,7 +78,6 @@ struct EvalModelCommand: ParsableCommand {
             guard routedPhaseList != nil else {
                 throw ValidationError("--routed-phases must be comma-separated phase numbers, e.g. 2,3,4")
             }
-            guard sampler == "phased" else { throw ValidationError("--phase-teacher and --phase-expert need --sampler phased") }
         }
         for s in suiteList where !Self.allSuites.contains(s) {
             throw ValidationError("unknown suite \"\(s)\"; choose from \(Self.allSuites.joined(separator: ", "))")
@@ -88,13 +87,18 @@ struct EvalModelCommand: ParsableCommand {
     func run() throws {
         let threads = Threads.configure(common.threads)
         let m = try BundleModel(path: model, threads: threads)
+        let man = m.bundle.manifest
+        let sampling = EvalSampling(sampler: sampler ?? man.defaultSampler, steps: steps ?? man.defaultSteps, cfg: cfg ?? man.defaultCFG)
+        if routedPhases != nil && sampling.sampler != "phased" {
+            throw ValidationError("--phase-teacher and --phase-expert need the phased sampler")
+        }
+        for note in m.samplingNotes(sampling, cfgGiven: cfg != nil) { log(note) }
         var routing = ""
         if let phases = routedPhaseList, let other = phaseTeacher ?? phaseExpert {
             let o = try BundleModel(path: other, threads: threads)
             for p in phases { m.phaseRoutes[p] = phaseTeacher != nil ? .teacherWalk(o) : .expert(o) }
             routing = "; phases \(routedPhases!) by \(phaseTeacher != nil ? "the teacher walk of" : "the expert") \(other) (\(o.modelHash))"
         }
-        let sampling = EvalSampling(sampler: sampler, steps: steps, cfg: cfg)
         let decoding = EvalCaptioning(steps: captionSteps, strategy: captionStrategy)
         let date = ISO8601DateFormatter().string(from: Date())
         var report = EvalReport(model: "\(model) (\(m.modelHash))" + routing, date: date, threads: threads)
