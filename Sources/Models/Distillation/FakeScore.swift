@@ -7,6 +7,7 @@
 // (LCMDistiller+DistributionMatching). It sees the prompt, and optionally the guidance scale w the student
 // sampled at (through the backbone's guidance embedding, zero in the teacher, so it starts as the teacher's
 // conditional model): then it models the student's outputs at each w rather than their mixture over w.
+// Its optimiser is Adam with beta1 0 (as DMD2's), and its gradient norm is clipped at 1.
 //
 // Buffers:
 //   x0      [B, n]   the student's outputs (n = latentCount), no gradient flows back into the student
