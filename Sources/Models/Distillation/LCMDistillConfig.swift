@@ -62,9 +62,9 @@ public struct LCMDistillConfig: Codable, Equatable, Sendable {
     public var discriminatorLearningRate: Float = 1e-4
     public var discriminatorWidth = 64
     /// Phased only: the weight of a distribution matching term (DMD, Yin et al. 2024; FakeScore,
-    /// LCMDistiller+DistributionMatching) on the rows whose phase ends at 0, as a ratio of gradient norms
-    /// (as adversarialWeight): its gradient on those rows' outputs is scaled to this times the regression
-    /// gradient's norm there. 0 = off.
+    /// LCMDistiller+DistributionMatching) on the rows whose phase ends at 0 (every row with
+    /// distributionMatchingAllPhases), as a ratio of gradient norms (as adversarialWeight): its gradient on
+    /// those rows' outputs is scaled to this times the regression gradient's norm there. 0 = off.
     public var distributionMatchingWeight: Float = 0
     /// The fake score network's Adam learning rate, and its updates per distillation step (DMD2: 5).
     public var fakeScoreLearningRate: Float = 1e-4

@@ -36,7 +36,8 @@ extension LCMDistiller {
     }
 
     /// Adds the DMD gradient to dImage (d loss / d student output, after studentLoss) on the rows of `p` that
-    /// end at t = 0 (all rows with distributionMatchingAllPhases), then updates the fake score on those rows' x0^. The student's last forward must be `p`'s.
+    /// end at t = 0 (all rows with distributionMatchingAllPhases), then updates the fake score on those rows'
+    /// x0^. The student's last forward must be `p`'s.
     /// Returns (mean |x0_fake - x0_real|, the fake score's diffusion loss), or zeros when there is no such row.
     func distributionMatchingTerm(_ p: Pairs, rng: inout Philox) -> (gap: Float, fake: Float) {
         guard let fakeScore else { return (0, 0) }
