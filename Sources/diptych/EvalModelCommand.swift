@@ -87,8 +87,7 @@ struct EvalModelCommand: ParsableCommand {
     func run() throws {
         let threads = Threads.configure(common.threads)
         let m = try BundleModel(path: model, threads: threads)
-        let man = m.bundle.manifest
-        let sampling = EvalSampling(sampler: sampler ?? man.defaultSampler, steps: steps ?? man.defaultSteps, cfg: cfg ?? man.defaultCFG)
+        let sampling = m.sampling(sampler: sampler, steps: steps, cfg: cfg)
         if routedPhases != nil && sampling.sampler != "phased" {
             throw ValidationError("--phase-teacher and --phase-expert need the phased sampler")
         }

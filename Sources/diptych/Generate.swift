@@ -45,8 +45,7 @@ struct Generate: ParsableCommand {
     func run() throws {
         let threads = Threads.configure(common.threads)
         let m = try BundleModel(path: model, threads: threads)
-        let man = m.bundle.manifest
-        let sampling = EvalSampling(sampler: sampler ?? man.defaultSampler, steps: steps ?? man.defaultSteps, cfg: cfg ?? man.defaultCFG)
+        let sampling = m.sampling(sampler: sampler, steps: steps, cfg: cfg)
         for note in m.samplingNotes(sampling, cfgGiven: cfg != nil) { log(note) }
         let first = seed ?? UInt64.random(in: 0..<(1 << 32))
         let seeds = (0..<UInt64(n)).map { first &+ $0 }

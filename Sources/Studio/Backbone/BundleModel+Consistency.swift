@@ -25,6 +25,12 @@ extension BundleModel {
         return ClassifierFreeGuidance(model: denoiser, scale: sampling.cfg)
     }
 
+    /// A request's sampling: each option the user left out (nil) takes the bundle's default.
+    public func sampling(sampler: String?, steps: Int?, cfg: Float?) -> EvalSampling {
+        let m = bundle.manifest
+        return EvalSampling(sampler: sampler ?? m.defaultSampler, steps: steps ?? m.defaultSteps, cfg: cfg ?? m.defaultCFG)
+    }
+
     /// Stderr notes for a generation request (cfgGiven / stepsGiven: the user set the option).
     public func samplingNotes(_ s: EvalSampling, cfgGiven: Bool) -> [String] {
         var notes: [String] = []
