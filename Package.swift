@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Core", "Media", "Data"]),
         .testTarget(name: "ModelsTests", dependencies: ["Core", "NN", "Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiffusionTests", dependencies: ["Core", "NN", "Models", "Diffusion"]),
-        .testTarget(name: "StudioTests", dependencies: ["Core", "Media", "Data", "Models", "Diffusion", "Studio"]),
+        .testTarget(name: "StudioTests", dependencies: ["Core", "NN", "Media", "Data", "Models", "Diffusion", "Studio"]),
     ],
     // Swift 5 language mode: the numeric kernels share raw buffers across threads by design.
     swiftLanguageModes: [.v5]

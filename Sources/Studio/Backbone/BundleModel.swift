@@ -26,7 +26,12 @@ public final class BundleModel: EvalModel {
         self.chunk = max(1, chunk)
         bundle = try ModelBundle(path: path, maxBatch: 2 * max(1, chunk))
         bundle.backbone.threads = threads
-        schedule = try DefaultedJSON.decode(NoiseSchedule.self, from: Data(bundle.manifest.schedule.utf8), defaults: NoiseSchedule())
+        schedule = try DefaultedJSON.decode(NoiseSchedule.self, from: Data(bundle.manifest.schedule.utf8), defaults: NoiseSchedule(),
+                                            what: "\(path)/bundle.json schedule")
+        if let p = schedule.problem { throw DiptychError("model bundle \(path): \(p)") }
+        guard ImageSamplerKind(rawValue: bundle.manifest.defaultSampler) != nil else {
+            throw DiptychError("model bundle \(path): unknown defaultSampler '\(bundle.manifest.defaultSampler)'")
+        }
         self.threads = threads
         modelHash = String(try SHA256.hex(file: path + "/" + bundle.manifest.backbone).prefix(10))
     }
