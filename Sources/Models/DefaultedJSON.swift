@@ -67,20 +67,23 @@ public enum DefaultedJSON {
         return best.1 <= max(2, key.count / 3) ? best.0 : nil
     }
 
+    /// Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours as
+    /// one edit (optimal string alignment), so "guidanceMni" is nearest to "guidanceMin".
     public static func editDistance(_ a: String, _ b: String) -> Int {
         let x = Array(a), y = Array(b)
         guard !x.isEmpty else { return y.count }
-        var row = Array(0...y.count)
+        guard !y.isEmpty else { return x.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in 0...x.count { d[i][0] = i }
+        for j in 0...y.count { d[0][j] = j }
         for i in 1...x.count {
-            var prev = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: y.count, by: 1) {
-                let cur = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (x[i - 1] == y[j - 1] ? 0 : 1))
-                prev = cur
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
             }
         }
-        return row[y.count]
+        return d[x.count][y.count]
     }
 
     /// One line for a decoding error: where, and what was expected.

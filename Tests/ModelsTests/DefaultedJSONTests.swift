@@ -43,6 +43,8 @@ final class DefaultedJSONTests: XCTestCase {
         XCTAssertEqual(DefaultedJSON.editDistance("kitten", "sitting"), 3)
         XCTAssertEqual(DefaultedJSON.editDistance("", "abc"), 3)
         XCTAssertEqual(DefaultedJSON.editDistance("abc", "abc"), 0)
+        XCTAssertEqual(DefaultedJSON.editDistance("guidanceMni", "guidanceMin"), 1)
+        XCTAssertEqual(DefaultedJSON.editDistance("guidanceMni", "guidanceMax"), 2)
     }
 
     /// Every bundle.json and backbone config shipped still decodes under the strict rules.

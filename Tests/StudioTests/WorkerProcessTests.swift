@@ -33,15 +33,7 @@ final class WorkerProcessTests: TemporaryFolderTestCase {
             runs: [{sampler: ddim, steps: [2, 8]}]
         """
 
-    static func binary() throws -> String {
-        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                          Bundle.main.bundleURL, Bundle(for: WorkerProcessTests.self).bundleURL.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("diptych").path }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("the diptych binary is not built next to the tests (looked in \(candidates))")
-        }
-        return found
-    }
+    static func binary() throws -> String { try diptychBinary() }
 
     func launch(_ args: [String], outputs: String, delay: Double, log: String? = nil) throws -> Process {
         let p = Process()
