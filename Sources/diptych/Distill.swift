@@ -115,10 +115,10 @@ struct DistillTrain: ParsableCommand {
         var csvText = ""
         loop.afterLog = { csvText = $0 }
         let export = {
-            try exportStudent(distiller.exportWeights, distiller, teacher: bundle, teacherPath: self.teacher, config: file.distill,
+            try exportStudent(distiller.exportWeights, distiller, teacher: bundle, config: file.distill,
                               to: runDir + "/model")
             if distiller.samplingEMA.count > 0 {  // the raw student beside its EMA, so the two can be compared
-                try exportStudent(distiller.student.parameters.values, distiller, teacher: bundle, teacherPath: self.teacher,
+                try exportStudent(distiller.student.parameters.values, distiller, teacher: bundle,
                                   config: file.distill, to: runDir + "/model-online")
             }
             if !csvText.isEmpty { try AtomicFile.write(PNG.encode(lossPlot(csvText)), to: runDir + "/loss.png") }
@@ -171,7 +171,7 @@ struct DistillTrain: ParsableCommand {
 /// The student as a bundle: the teacher's codec, tokenizer and schedule, `weights` (the student's or its
 /// sampling EMA, laid out like the student's parameters; stored as float16), consistency sampling by
 /// default with the guidance embedding on.
-func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, teacherPath: String, config: LCMDistillConfig, to dir: String) throws {
+func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, config: LCMDistillConfig, to dir: String) throws {
     var manifest = teacher.manifest
     manifest.name = config.phases > 0 ? "pcm" : "lcm"
     manifest.backbone = "backbone.safetensors"
@@ -182,13 +182,13 @@ func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, t
     manifest.defaultCFG = min(max(teacher.manifest.defaultCFG, config.guidanceMin), config.guidanceMax)
     manifest.guidanceEmbedding = true
     if manifest.autoencoder != "pool" {
-        let src = teacherPath + "/" + teacher.manifest.autoencoder
+        let src = teacher.path + "/" + teacher.manifest.autoencoder
         for name in try FileManager.default.contentsOfDirectory(atPath: src) {
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src + "/" + name)), to: dir + "/autoencoder/" + name)
         }
         manifest.autoencoder = "autoencoder"
     }
-    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: teacherPath + "/" + teacher.manifest.tokenizer)),
+    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: teacher.path + "/" + teacher.manifest.tokenizer)),
                          to: dir + "/tokenizer.json")
     try ModelBundle.writeBackbone(weights, parameters: d.student.parameters, config: d.studentBackbone,
                                   to: dir + "/backbone.safetensors", half: true)

@@ -200,7 +200,7 @@ func exportBundle(trainer: JointTrainer, file: TrainBackboneFile, codec: LatentC
         manifest.autoencoder = "pool"
         manifest.pool = p
     }
-    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: file.tokenizer)), to: dir + "/tokenizer.json")
+    try AtomicFile.write(try FileInput.read(ModelLocator.resolve(file.tokenizer)), to: dir + "/tokenizer.json")
     try ModelBundle.writeBackbone(trainer.ema, parameters: trainer.model.parameters, config: trainer.config.backbone,
                                   to: dir + "/" + manifest.backbone, half: true)
     try AtomicFile.write(DefaultedJSON.encode(manifest), to: dir + "/bundle.json")
