@@ -63,7 +63,7 @@ struct DistillTrain: ParsableCommand {
         let dataset = try distillDataset(file.data, bundle: bundle, teacherHash: teacherModel.modelHash, threads: threads)
 
         let ckpt = runDir + "/checkpoint"
-        let resuming = FileManager.default.fileExists(atPath: ckpt + "/state.json")
+        let resuming = CheckpointFolder.exists(ckpt)
         // The student's starting weights: the teacher's or --init-student's, grown to studentDepth when deeper.
         // A resumed run takes its student from the checkpoint (the start only needs the right size then).
         var initial: Tensor?, startConfig = bb

@@ -111,7 +111,7 @@ struct TrainBackbone: ParsableCommand {
         let export = { try exportBundle(trainer: trainer, file: file, codec: codec, to: runDir + "/model") }
         trainer.threads = threads
         let ckpt = runDir + "/checkpoint"
-        if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
+        if CheckpointFolder.exists(ckpt) {
             try trainer.loadCheckpoint(from: ckpt)
             log("resumed at step \(trainer.state.step)")
         } else if let initFrom {

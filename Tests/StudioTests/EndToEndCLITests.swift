@@ -64,3 +64,35 @@ final class EndToEndCLITests: TemporaryFolderTestCase {
         XCTAssertEqual(a, b)
     }
 }
+
+/// SIGKILL during training, at random points (with a checkpoint after every step), then a resume:
+/// the final weights equal those of a run that was never killed.
+final class KilledTrainingTests: TemporaryFolderTestCase {
+    func testKilledRunsResumeToTheSameWeights() throws {
+        let config = """
+            {"train": {"backbone": {"width": 32, "depth": 1, "heads": 2}, "batchSize": 8, "steps": 30, "logEvery": 5,
+                       "warmupSteps": 1, "checkpointSeconds": 0},
+             "data": {"shapes": 24}, "autoencoder": "pool"}
+            """
+        try config.write(toFile: dir + "/train.json", atomically: true, encoding: .utf8)
+        let args = ["train", "backbone", "--config", "train.json", "--threads", "1"]
+        XCTAssertEqual(try runDiptych(args + ["--run", "whole"], cwd: dir).status, 0)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try diptychBinary())
+            p.arguments = args + ["--run", "killed"]
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 300_000...900_000, using: &rng))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        let last = try runDiptych(args + ["--run", "killed"], cwd: dir)
+        XCTAssertEqual(last.status, 0, last.stderr)
+        let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/whole/model/backbone.safetensors"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: dir + "/killed/model/backbone.safetensors"))
+        XCTAssertEqual(a, b, "the killed and resumed run ended with other weights")
+    }
+}
