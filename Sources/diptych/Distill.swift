@@ -146,7 +146,7 @@ struct DistillTrain: ParsableCommand {
         let key = String(decoding: try DefaultedJSON.encode([String(decoding: try DefaultedJSON.encode(spec), as: UTF8.self),
                                                              teacherHash, "\(bb.textLength)"]), as: UTF8.self)
         if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount,
-                                                  textLength: bb.textLength) {
+                                                  textLength: bb.textLength, vocabSize: bb.vocabSize) {
             log("dataset: \(cached.count) examples from \(runDir)/data")
             return cached
         }

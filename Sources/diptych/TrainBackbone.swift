@@ -63,7 +63,7 @@ struct TrainBackbone: ParsableCommand {
             [String(decoding: try DefaultedJSON.encode(file.data), as: UTF8.self), file.autoencoder,
              "\(bb.textLength)", file.tokenizer, "\(tokenizer.vocabularySize)"]), as: UTF8.self)
         let dataset: LatentTextDataset
-        if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount, textLength: bb.textLength) {
+        if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount, textLength: bb.textLength, vocabSize: bb.vocabSize) {
             dataset = cached
             if case .pool = codec, let saved = FileManager.default.contents(atPath: runDir + "/data/pool.json") {
                 codec = .pool(try JSONDecoder().decode(PoolAutoencoder.self, from: saved))

@@ -52,6 +52,38 @@ final class EndToEndCLITests: TemporaryFolderTestCase {
         XCTAssertTrue(s.stderr.contains("consistency"), s.stderr)
     }
 
+    /// Garbage in a run folder is refused or rebuilt, never trained on: token ids of 0x7fffffff in the
+    /// dataset cache (rebuilt), NaN weights or an out-of-range step in a checkpoint (refused, one line).
+    func testGarbageInCachesAndCheckpointsIsCaught() throws {
+        XCTAssertEqual(try train("runs/g", steps: 2).status, 0)
+        let tokens = URL(fileURLWithPath: dir + "/runs/g/data/tokens.i32")
+        var t = try Data(contentsOf: tokens)
+        t.replaceSubrange(0..<4, with: [0xff, 0xff, 0xff, 0x7f])
+        try t.write(to: tokens)
+        let rebuilt = try train("runs/g", steps: 3)
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
+        XCTAssertTrue(rebuilt.stderr.contains("damaged") && rebuilt.stderr.contains("rebuilding"), rebuilt.stderr)
+
+        // A checkpoint from before manifests (none to check it against) with NaN weights, then with step -5.
+        let ckpt = dir + "/runs/g/checkpoint"
+        try FileManager.default.removeItem(atPath: ckpt + "/manifest.json")
+        let w = URL(fileURLWithPath: ckpt + "/weights.f32")
+        var weights = try Data(contentsOf: w)
+        let good = weights
+        weights.replaceSubrange(8..<12, with: [0x00, 0x00, 0xc0, 0x7f])   // a quiet NaN
+        try weights.write(to: w)
+        let nan = try train("runs/g")
+        XCTAssertEqual(nan.status, 1)
+        XCTAssertTrue(nan.stderr.contains("weights.f32 holds NaN or Inf"), nan.stderr)
+        try good.write(to: w)
+        let state = URL(fileURLWithPath: ckpt + "/state.json")
+        let text = try String(contentsOf: state, encoding: .utf8)
+        try text.replacingOccurrences(of: #""step" : 3"#, with: #""step" : -5"#).write(to: state, atomically: true, encoding: .utf8)
+        let negative = try train("runs/g")
+        XCTAssertEqual(negative.status, 1)
+        XCTAssertTrue(negative.stderr.contains("step -5 is outside 0...4"), negative.stderr)
+    }
+
     /// A run stopped at step 2 and resumed to 4 ends with the same weights as one that ran to 4.
     func testResumedRunEqualsUninterruptedRun() throws {
         XCTAssertEqual(try train("runs/a").status, 0)
