@@ -147,6 +147,7 @@ final class WorkerProcessTests: TemporaryFolderTestCase {
         XCTAssertGreaterThan(done, 0)
         XCTAssertLessThan(done, 22)
         XCTAssertEqual(items.filter { $0.state == "running" }.count, 0, "claimed items were handed back")
+        XCTAssertEqual(try store.jobs().first { $0.name == "crash" }?.state, "stopped", "the history calls a stopped job running")
         // Every item the model made before the stop was recorded.
         let made = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
         XCTAssertEqual(made, done)
