@@ -57,6 +57,8 @@ struct Generate: ParsableCommand {
         let seconds = Date().timeIntervalSince(t0)
         bar.finish(String(format: "%d image(s) in %.2f s (%.2f s/image, %@ %d steps, CFG %g, %d thread(s))",
                           n, seconds, seconds / Double(n), sampling.sampler, sampling.steps, sampling.cfg, threads))
+        let folder = out.hasSuffix(".png") && n == 1 ? (out as NSString).deletingLastPathComponent : out
+        ArtifactFiles.cleanStaleTemporaries(in: folder.isEmpty ? "." : folder, recursive: false)   // a killed run's leftovers
         var results: [[String: String]] = []
         for (i, image) in images.enumerated() {
             let p = GenerationParameters(prompt: prompt, seed: seeds[i], sampler: sampling.sampler, steps: sampling.steps,

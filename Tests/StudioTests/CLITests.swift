@@ -137,6 +137,11 @@ final class CLITests: TemporaryFolderTestCase {
         }
         XCTAssertEqual(files.count, 3, "\(files)")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/g").filter { $0.hasSuffix(".png") }.count, 3)
+        // A temporary file that a killed generate left behind is removed by the next one.
+        let stale = dir + "/g/.a-red-circle-5-00000000.png.\(try deadPID()).tmp"
+        _ = FileManager.default.createFile(atPath: stale, contents: Data([0x89]))
+        XCTAssertEqual(try runDiptych(["generate", "a red circle", "--steps", "3", "--seed", "5", "--out", "g", "--threads", "1"], cwd: dir).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
         let empty = try runDiptych(["generate", "a red circle", "--out", ""], cwd: dir)
         XCTAssertEqual(empty.status, 64)
     }
