@@ -15,7 +15,9 @@ public enum JobReader {
         guard let text = String(data: data, encoding: .utf8) else { throw DiptychError("\(path): not UTF-8 text") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try parse(text, file: path, baseDirectory: base, defaultName: stem)
+        var job = try parse(text, file: path, baseDirectory: base, defaultName: stem)
+        job.file = StudioStore.absolute(path)   // so a job name is tied to one file, from any working folder
+        return job
     }
 
     public static func parse(_ text: String, file: String, baseDirectory: String = ".", defaultName: String? = nil) throws -> Job {

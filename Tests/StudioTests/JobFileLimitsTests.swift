@@ -52,3 +52,21 @@ final class JobFileLimitsTests: XCTestCase {
         XCTAssertEqual(job.tasks.count, 2)
     }
 }
+
+/// Two different job files with the same `name` would share Outputs/<name>/ and delete each other's
+/// files; the second is refused with a line that says why. The same file from another folder is not.
+final class JobNameClashTests: TemporaryFolderTestCase {
+    func testSecondFileWithTheSameNameIsRefused() throws {
+        let job = "name: same\ntasks:\n  - {kind: generate, prompts: [\"a red circle\"], seeds: [1]}\n"
+        for folder in ["a", "b"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true)
+            try job.write(toFile: dir + "/\(folder)/job.yaml", atomically: true, encoding: .utf8)
+        }
+        let env = ["DIPTYCH_EXECUTOR": "fake"]
+        XCTAssertEqual(try runDiptych(["queue", "add", "a/job.yaml", "--outputs", "out"], cwd: dir, environment: env).status, 0)
+        XCTAssertEqual(try runDiptych(["queue", "add", "job.yaml", "--outputs", "../out"], cwd: dir + "/a", environment: env).status, 0)
+        let clash = try runDiptych(["queue", "add", "b/job.yaml", "--outputs", "out"], cwd: dir, environment: env)
+        XCTAssertEqual(clash.status, 1)
+        XCTAssertTrue(clash.stderr.contains("a job named 'same' from") && clash.stderr.contains("another name"), clash.stderr)
+    }
+}
