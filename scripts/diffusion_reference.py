@@ -3,7 +3,8 @@
 (DDPM, DDIM, DPM-Solver++(2M) and Euler on Karras sigmas as in k-diffusion, LCM multistep
 consistency sampling) run with the analytic Gaussian denoiser of Tests/DiffusionTests/GaussianData.swift
 and the same Philox4x32-10 + Box-Muller noise as Sources/Core/Philox.swift. Prints the first four
-outputs per sampler for seed 11 (10 steps; consistency 4), the values ImageSamplerTests pins.
+outputs per sampler for seed 11 (10 steps; consistency 4), the values ImageSamplerTests pins, and the
+first eight Gaussians of seed 42 (PhiloxTests).
 
 Usage: /work/venv/bin/python scripts/diffusion_reference.py
 """
@@ -164,5 +165,6 @@ def run(name):
 
 
 if __name__ == "__main__":
+    print("philox golden", [float(v) for v in Stream(42).gaussian(8).astype(np.float32)])
     for name in ["ddpm", "ddim", "dpmpp-2m", "euler-karras", "consistency"]:
         print(name, [float(f"{v:.7g}") for v in run(name)[:4]])
