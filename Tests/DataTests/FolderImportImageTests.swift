@@ -134,3 +134,21 @@ final class FolderImportImageTests: XCTestCase {
         for bad in ["#ff008", "ff0080", "#gg0000", "#+f0000", "red", ""] { XCTAssertNil(ImageFitter.parseColor(bad), bad) }
     }
 }
+
+extension FolderImportImageTests {
+    /// The one-pass flatten equals Media's composite, crop and pad steps done one after another.
+    func testOnePassFlattenMatchesMediaCompositing() {
+        let bg: [Float] = [0.2, 0.6, 1]
+        for (w, h, c) in [(7, 4, 4), (3, 9, 2), (5, 5, 3), (6, 2, 1)] {
+            var im = ImportFolderFixtures.picture(seed: UInt64(w * h), width: w, height: h, channels: c)
+            if c == 2 || c == 4 { for i in 0..<(w * h) { im.pixels[i * c + c - 1] = Float(i % 5) / 4 } }
+            let flat = im.composited(onto: bg).converted(toChannels: 3)
+            let padded = flat.centeredOnSquare(fill: bg)
+            XCTAssertEqual(ImageFitter(fit: .pad, background: bg).flattenedSquare(im), padded, "\(w)x\(h)x\(c)")
+            let side = min(w, h)
+            var crop = Image(width: side, height: side, fill: [0, 0, 0])
+            for y in 0..<side { for x in 0..<side { for k in 0..<3 { crop[x, y, k] = flat[(w - side) / 2 + x, (h - side) / 2 + y, k] } } }
+            XCTAssertEqual(ImageFitter(fit: .crop, background: bg).flattenedSquare(im), crop, "\(w)x\(h)x\(c)")
+        }
+    }
+}

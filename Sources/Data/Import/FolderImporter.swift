@@ -96,7 +96,7 @@ public struct FolderImporter {
                 let split = Self.split(of: hash, val: options.valFraction, test: options.testFraction)
                 var attributes = item.attributes
                 attributes["content_hash"] = hash.description
-                try writer.append(DatasetRecord(caption: caption, info: item.relative, images: fitter.fitted(image),
+                try writer.append(DatasetRecord(caption: caption, info: item.relative, images: fitter.fitted(consume image),
                                                 split: split, attributes: attributes))
                 report.imported += 1
                 report.splits[split, default: 0] += 1

@@ -1,8 +1,9 @@
 // ImageFitter.swift: turns a decoded picture of any size, aspect and mode (gray, gray + alpha, RGB,
 // RGBA; 8 or 16 bits, palettes already expanded by the decoders) into the square 8-bit RGB images a
 // dataset file stores: centre-crop to a square (`crop`) or centre on a square of the background
-// (`pad`), composite alpha "over" the background (Porter-Duff, Media's Compositing.swift), then
-// area-resize (Media's Resize.swift, the method of OpenCV's INTER_AREA) to each requested side.
+// (`pad`) while compositing alpha "over" the background (Porter and Duff 1984, the formula of
+// Media's Compositing.swift), then area-resize (Media's Resize.swift, the method of OpenCV's
+// INTER_AREA) to each requested side.
 
 import Media
 
@@ -26,33 +27,45 @@ public struct ImageFitter: Sendable {
         self.sizes = sizes
     }
 
-    /// side * side * 3 bytes for each size (the picture must have at least one pixel).
-    public func fitted(_ image: Image) -> [[UInt8]] {
-        var im = image
-        if fit == .crop && im.width != im.height { im = Self.centreSquare(im) }
-        im = im.composited(onto: background).converted(toChannels: 3)
-        if fit == .pad && im.width != im.height { im = im.centeredOnSquare(fill: background) }
-        let square = im
+    /// side * side * 3 bytes for each size (the picture must have at least one pixel). The picture
+    /// is consumed: only the flattened square and the outputs outlive the first step.
+    public func fitted(_ image: consuming Image) -> [[UInt8]] {
+        let square = flattenedSquare(image)
+        _ = consume image
         return sizes.map { side in
             let r = square.resized(width: side, height: side, filter: .area)
             return r.pixels.map { v in v.isNaN ? 0 : UInt8(min(max(v, 0), 1) * 255 + 0.5) }
         }
     }
 
-    /// The largest centred square of `image` (all channels kept).
-    static func centreSquare(_ image: Image) -> Image {
-        let side = min(image.width, image.height)
-        let ox = (image.width - side) / 2, oy = (image.height - side) / 2, c = image.channels
-        var px = [Float](repeating: 0, count: side * side * c)
-        image.pixels.withUnsafeBufferPointer { src in
-            px.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<side {
-                    let s = ((oy + y) * image.width + ox) * c, d = y * side * c
-                    for i in 0..<(side * c) { dst[d + i] = src[s + i] }
+    /// The centre square (crop) or the whole picture on a background square (pad), composited
+    /// "over" the background into RGB in one pass: out = a * color + (1 - a) * background, the
+    /// formula of Media's `composited(onto:)`, gray spread to the three channels. One pass keeps a
+    /// single full-size copy beside the decoded picture.
+    public func flattenedSquare(_ image: Image) -> Image {
+        let w = image.width, h = image.height, c = image.channels
+        let side = fit == .crop ? min(w, h) : max(w, h)
+        let sx = max(0, (w - side) / 2), sy = max(0, (h - side) / 2)
+        let dx = max(0, (side - w) / 2), dy = max(0, (side - h) / 2)
+        let cw = min(w, side), ch = min(h, side)
+        let bg = background, alpha = image.hasAlpha, gray = c <= 2
+        var out = [Float](repeating: 0, count: side * side * 3)
+        out.withUnsafeMutableBufferPointer { dst in
+            for i in 0..<(side * side) { dst[3 * i] = bg[0]; dst[3 * i + 1] = bg[1]; dst[3 * i + 2] = bg[2] }
+            image.pixels.withUnsafeBufferPointer { src in
+                for y in 0..<ch {
+                    for x in 0..<cw {
+                        let s = ((sy + y) * w + sx + x) * c, d = ((dy + y) * side + dx + x) * 3
+                        let a: Float = alpha ? src[s + c - 1] : 1
+                        for k in 0..<3 {
+                            let v = gray ? src[s] : src[s + k]
+                            dst[d + k] = a * v + (1 - a) * bg[k]
+                        }
+                    }
                 }
             }
         }
-        return Image(width: side, height: side, channels: c, pixels: px)
+        return Image(width: side, height: side, channels: 3, pixels: out)
     }
 
     /// A background colour from `white`, `black` or `#rrggbb`, or nil.
