@@ -14,6 +14,8 @@ public struct FolderImportReport: Codable, Sendable {
     public var splits: [String: Int]
     public var sizes: [Int]
     public var skipped: [ImportSkip]
+    /// Skips per reason (filled when the import ends).
+    public var skipCounts: [String: Int] = [:]
     /// Relative paths of images whose caption was cut at a word boundary.
     public var truncated: [String]
     public var seconds: Double

@@ -102,6 +102,7 @@ public struct FolderImporter {
                 report.splits[split, default: 0] += 1
             }
             provenance.skipped = report.skippedByReason
+            report.skipCounts = provenance.skipped
             writer.metadata.provenance = provenance
             report.seconds = Date().timeIntervalSince(start)
             if report.imported == 0 || (options.strict && !report.skipped.isEmpty) {
