@@ -33,7 +33,7 @@ final class ImportedDatasetTrainingDataTests: XCTestCase {
         let path = dir + "/mine.dptd"
         let report = try FolderImporter(options: options, tokenizer: tok).run(folder: dir + "/in", out: path)
         XCTAssertEqual(report.imported, 4)
-        XCTAssertEqual(report.truncated, ["nested/p3.png"])
+        XCTAssertEqual(report.truncated, ["nested/p3.png"], report.lines().joined(separator: "\n"))
 
         var spec = TrainingDataSpec()
         spec.emoji = path
