@@ -78,4 +78,17 @@ final class DatasetFileVersionTests: XCTestCase {
         XCTAssertThrowsError(try w.finish())
         XCTAssertThrowsError(try DatasetWriter(path: path, metadata: w.metadata, sizes: [8, 4]))
     }
+
+    func testShapesBuildRecordsProvenanceAndOneSplitPerFile() throws {
+        let paths = try ShapesDatasetBuilder(sizes: [4]).build(dir: dir, count: 3, seed: 9) { _ in }
+        let train = try DatasetFile(path: paths[0]), held = try DatasetFile(path: paths[2])
+        let p = try XCTUnwrap(train.metadata.provenance)
+        XCTAssertEqual(p.layout, "shapes-world")
+        XCTAssertEqual(p.options["seed"], "9")
+        XCTAssertEqual(p.toolVersion, DatasetProvenance.defaultToolVersion)
+        XCTAssertEqual(train.splitCounts, ["train": 3])
+        XCTAssertEqual(held.splitNames, ["heldout"])
+        XCTAssertEqual(held.metadata.provenance?.options["pool"], "heldOut")
+        XCTAssertNotNil(held.metadata.shapes)
+    }
 }
