@@ -152,3 +152,28 @@ extension FolderImportImageTests {
         }
     }
 }
+
+extension FolderImportImageTests {
+    /// Real files from MediaTests' fixtures (PngSuite, Go's JPEG and corrupt PNG test files; see
+    /// Tests/MediaTests/Fixtures/README.md): palette with tRNS, 1-bit gray, interlaced, 16-bit
+    /// RGBA, CMYK and progressive JPEG import; the corrupt ones are skipped as corrupt.
+    func testRealPNGSuiteAndJPEGFilesImportOrSkip() throws {
+        let fixtures = ImportFolderFixtures.repoRoot.appendingPathComponent("Tests/MediaTests/Fixtures").path
+        let good = ["pngsuite/basn3p08-trns.png", "pngsuite/basn0g01.png", "pngsuite/basi0g16.png", "pngsuite/basn6a16.png",
+                    "pngsuite/basn4a08.png", "jpeg/video-001.cmyk.jpeg", "jpeg/video-001.progressive.jpeg", "jpeg/video-005.gray.jpeg"]
+        let bad = ["pngsuite-corrupt/xcrn0g04.png", "pngsuite-corrupt/xd3n2c08.png", "pngsuite-corrupt/go-invalid-trunc.png",
+                   "pngsuite-corrupt/go-invalid-crc32.png", "pngsuite-corrupt/xhdn0g08.png"]
+        let src = dir + "/in"
+        for (i, f) in (good + bad).enumerated() {
+            let name = (f as NSString).lastPathComponent
+            try ImportFolderFixtures.write(try Data(contentsOf: URL(fileURLWithPath: fixtures + "/" + f)), src, name)
+            try ImportFolderFixtures.write("fixture number \(i)", src, (name as NSString).deletingPathExtension + ".txt")
+        }
+        let report = try ImportFolderFixtures.run(src, dir + "/out.dptd") { $0.sizes = [16] }
+        XCTAssertEqual(report.imported, good.count, report.lines().joined(separator: "\n"))
+        XCTAssertEqual(Set(report.skipped.map(\.file)), Set(bad.map { ($0 as NSString).lastPathComponent }))
+        XCTAssertTrue(report.skipped.allSatisfy { $0.reason == .corrupt })
+        let file = try DatasetFile(path: dir + "/out.dptd")
+        XCTAssertEqual(Set(file.infos), Set(good.map { ($0 as NSString).lastPathComponent }))
+    }
+}
