@@ -7,6 +7,7 @@ import ArgumentParser
 import Core
 import Data
 import Foundation
+import Studio
 
 struct DataImport: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,7 +102,7 @@ struct DataImport: ParsableCommand {
 
     func run() throws {
         let log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
-        let tok = try Tokenizer.load(from: tokenizer)
+        let tok = try Tokenizer.load(from: ModelLocator.resolve(tokenizer))
         let importer = FolderImporter(options: try options(), tokenizer: tok,
                                       command: CommandLine.arguments.joined(separator: " "), toolVersion: DiptychVersion.string)
         let report = try importer.run(folder: folder, out: out, log: log)

@@ -5,6 +5,7 @@ import ArgumentParser
 import Core
 import Data
 import Foundation
+import Studio
 
 struct DataInfo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct DataInfo: ParsableCommand {
 
     func run() throws {
         let data = try DatasetFile(path: file)
-        let tok = try Tokenizer.load(from: tokenizer)
+        let tok = try Tokenizer.load(from: ModelLocator.resolve(tokenizer))
         let stats = DatasetStatistics(data, tokenizer: tok, textLength: textLength)
         if common.json {
             let e = JSONEncoder()
