@@ -42,7 +42,9 @@ case "$mode" in
         ;;
     test)
         install_missing
+        build_release   # ShippedBundleTests run the shipped models through the release binary
         swift build --build-tests >&2
+        export DIPTYCH_RELEASE_BINARY="$PWD/.build/release/diptych"
         # XCTest only: its closing "Executed N tests" line is the one CI reads.
         swift test --skip-build --disable-swift-testing
         ;;

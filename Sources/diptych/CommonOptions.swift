@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Threads for our loops and for OpenBLAS (default: this machine's cores).")
+    @Option(name: .long, help: "Threads for our loops and for OpenBLAS; the default is the number of cores here.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "Print results as JSON on stdout.")

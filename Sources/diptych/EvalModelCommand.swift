@@ -6,6 +6,7 @@
 import ArgumentParser
 import Core
 import Data
+import Diffusion
 import Foundation
 import Media
 import Studio
@@ -16,13 +17,13 @@ struct EvalModelCommand: ParsableCommand {
         abstract: "Evaluate a model bundle: shapes oracle score, caption exact match and F1, emoji recall@1.")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "Model bundle folder.")
+    @Option(help: "Model bundle folder or name (looked up in ./Models, $DIPTYCH_MODELS, the checkout's Models).")
     var model = "Models/default"
-    @Option(help: "Image sampler (default: the bundle's; ddim for Models/default).")
-    var sampler: String?
-    @Option(help: "Image sampler steps (default: the bundle's; 50 for Models/default).")
+    @Option(help: "Image sampler (default: the bundle's defaultSampler in bundle.json).")
+    var sampler: ImageSamplerKind?
+    @Option(help: "Image sampler steps (default: the bundle's defaultSteps).")
     var steps: Int?
-    @Option(help: "Classifier-free guidance scale (default: the bundle's; 4 for Models/default).")
+    @Option(help: "Classifier-free guidance scale (default: the bundle's defaultCFG).")
     var cfg: Float?
     @Option(help: "Shapes prompts per GenEval category.")
     var perCategory = 8
@@ -34,8 +35,8 @@ struct EvalModelCommand: ParsableCommand {
     var firstSeed: UInt64 = 1
     @Option(help: "Caption decoding steps (0 = one token per step).")
     var captionSteps = 0
-    @Option(help: "Caption unmasking: low-confidence, random or threshold.")
-    var captionStrategy = "low-confidence"
+    @Option(help: "Caption unmasking: \(CaptionStrategy.names).")
+    var captionStrategy: CaptionStrategy = .lowConfidence
     @Option(help: "New shapes scenes to caption.")
     var shapesCaptions = 200
     @Option(help: "Emoji per set (training images, held-out skin tones, recall prompts).")
@@ -87,7 +88,7 @@ struct EvalModelCommand: ParsableCommand {
     func run() throws {
         let threads = Threads.configure(common.threads)
         let m = try BundleModel(path: model, threads: threads)
-        let sampling = m.sampling(sampler: sampler, steps: steps, cfg: cfg)
+        let sampling = m.sampling(sampler: sampler?.rawValue, steps: steps, cfg: cfg)
         if routedPhases != nil && sampling.sampler != "phased" {
             throw ValidationError("--phase-teacher and --phase-expert need the phased sampler")
         }
@@ -98,7 +99,7 @@ struct EvalModelCommand: ParsableCommand {
             for p in phases { m.phaseRoutes[p] = phaseTeacher != nil ? .teacherWalk(o) : .expert(o) }
             routing = "; phases \(routedPhases!) by \(phaseTeacher != nil ? "the teacher walk of" : "the expert") \(other) (\(o.modelHash))"
         }
-        let decoding = EvalCaptioning(steps: captionSteps, strategy: captionStrategy)
+        let decoding = EvalCaptioning(steps: captionSteps, strategy: captionStrategy.rawValue)
         let date = ISO8601DateFormatter().string(from: Date())
         var report = EvalReport(model: "\(model) (\(m.modelHash))" + routing, date: date, threads: threads)
         let run = suiteList

@@ -45,9 +45,9 @@ struct CLIResult {
 }
 
 /// Runs `diptych args...` in `cwd` to its end (stdin empty) and collects its output.
-func runDiptych(_ args: [String], cwd: String, environment: [String: String] = [:]) throws -> CLIResult {
+func runDiptych(_ args: [String], cwd: String, environment: [String: String] = [:], binary: String? = nil) throws -> CLIResult {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: try diptychBinary())
+    p.executableURL = URL(fileURLWithPath: try binary ?? diptychBinary())
     p.arguments = args
     p.currentDirectoryURL = URL(fileURLWithPath: cwd)
     var env = ProcessInfo.processInfo.environment
