@@ -76,7 +76,7 @@ final class StoreIntegrationTests: ServerTestCase {
         XCTAssertTrue((r.object["info"] as? String ?? "").contains("interrupted"))
     }
 
-    func testServerWorkersRunCLIJobsAndARestartResumes() async throws {
+    func testServerWorkersRunCLIJobs() async throws {
         // A job queued the way `diptych queue add` does, before any server runs.
         let queue = try StudioQueue(outputsRoot: dir + "/Outputs")
         let task = GenerateTask(folder: "g", model: "default", prompts: ["a blue circle"], seeds: [1, 2, 3], sampler: "ddim",
@@ -90,5 +90,33 @@ final class StoreIntegrationTests: ServerTestCase {
         }
         XCTAssertEqual(c.done, 3, "the server's workers did not run the CLI job: \(c)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/Outputs/cli-job/manifest.json"))
+    }
+
+    func testShutdownLeavesWorkQueuedAndARestartFinishesIt() async throws {
+        var s = settings()
+        s.fakeDelay = 0.2
+        try await startServer(s)
+        let client = self.client!
+        let body = try JSONSerialization.data(withJSONObject: txt2img(["n_iter": 8]))
+        async let generation = off { try client.call("POST", "/sdapi/v1/txt2img", body: body) }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        await stopServer()
+        let stopped = try await generation
+        XCTAssertEqual(stopped.status, 503, stopped.text)
+        XCTAssertTrue(stopped.text.contains("resumes on restart"), stopped.text)
+        let store = try StudioQueue(outputsRoot: dir + "/Outputs").store
+        let job = try XCTUnwrap(try store.jobs().first)
+        let left = try store.counts(job: job.id)
+        XCTAssertEqual(left.running, 0, "a stopped worker left an item running: \(left)")
+        XCTAssertGreaterThan(left.pending, 0)
+        XCTAssertEqual(left.failed, 0)
+
+        try await startServer(s)
+        var c = try store.counts(job: job.id)
+        for _ in 0..<100 where c.done < 8 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            c = try store.counts(job: job.id)
+        }
+        XCTAssertEqual(c.done, 8, "the restarted server did not finish the queued items: \(c)")
     }
 }
