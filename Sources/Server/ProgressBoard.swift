@@ -34,7 +34,8 @@ public final class ProgressBoard: @unchecked Sendable {
             lock.lock()
             defer { lock.unlock() }
             if step == 1 { serial[k] += 1 }
-            steps[k] = Step(step: step, total: total, at: Date())
+            // A finished batch reads as step 0 until the next one starts, so progress never runs backwards.
+            steps[k] = step >= total ? Step(step: 0, total: total, at: Date()) : Step(step: step, total: total, at: Date())
             if let c = cancelAt[k], c == serial[k] {
                 cancelAt[k] = nil
                 steps[k] = Step()
