@@ -29,8 +29,11 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var studio: StudioOptions
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
-        let threads = Threads.configure(common.threads)
+    func validate() throws {
+        do { try settings(threads: 1).validate() } catch let e as DiptychError { throw ValidationError(e.message) }
+    }
+
+    func settings(threads: Int) -> ServerSettings {
         var settings = ServerSettings()
         settings.host = host
         settings.port = port
@@ -44,7 +47,11 @@ struct ServeCommand: ParsableCommand {
         settings.lease = studio.lease
         settings.threads = max(1, threads / max(1, workers))
         settings.quiet = studio.quiet
-        do { try settings.validate() } catch let e as DiptychError { throw ValidationError(e.message) }
+        return settings
+    }
+
+    func run() throws {
+        let settings = settings(threads: Threads.configure(common.threads))
         let server = try DiptychServer(settings: settings)
         let m = server.gateway.model
         // The root command is synchronous: run the server's async service group and wait for it here.
