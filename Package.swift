@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Core", "NN", "Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiffusionTests", dependencies: ["Core", "NN", "Models", "Diffusion"]),
         .testTarget(name: "StudioTests", dependencies: ["Core", "Media", "Data", "Models", "Diffusion", "Studio"]),
-        .testTarget(name: "ServerTests", dependencies: ["Core", "Media", "Models", "Studio", "Server"]),
+        .testTarget(name: "ServerTests", dependencies: ["Core", "Media", "Data", "Models", "Diffusion", "Studio", "Server"]),
     ],
     // Swift 5 language mode: the numeric kernels share raw buffers across threads by design.
     swiftLanguageModes: [.v5]
