@@ -1,6 +1,6 @@
 // GuardMiddleware.swift: the checks every request passes before a route runs.
-//  - Bearer token (when the server has one): `Authorization: Bearer <token>`, compared in constant
-//    time; 401 otherwise.
+//  - Bearer token (when the server has one): `Authorization: Bearer <token>` (or HTTP Basic with
+//    the token as password, for A1111 clients' --api-auth), compared in constant time; 401 otherwise.
 //  - DNS rebinding (loopback binds): a web page on another site can make a browser send requests to
 //    127.0.0.1 under its own host name; the Host header must name a loopback host (127.x, localhost,
 //    [::1]) and an Origin header, when present, must be http(s) on such a host (403 otherwise, 400
@@ -68,8 +68,7 @@ public struct GuardMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if let token {
             let given = request.headers[.authorization] ?? ""
-            let expected = "Bearer " + token
-            guard Self.constantTimeEqual(given, expected) else {
+            guard Self.authorized(given, token: token) else {
                 var error = APIError(.unauthorized, given.isEmpty ? "this server needs 'Authorization: Bearer <token>'" : "wrong token")
                 error.headers = [.wwwAuthenticate: "Bearer"]
                 throw error
@@ -95,6 +94,16 @@ public struct GuardMiddleware<Context: RequestContext>: RouterMiddleware {
             return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
         }
         return ServerSettings.isLoopback(host)
+    }
+
+    /// `Bearer <token>`, or HTTP Basic with the token as the password (any user name), which is
+    /// how A1111 clients send their --api-auth credentials.
+    static func authorized(_ header: String, token: String) -> Bool {
+        if header.hasPrefix("Basic "), let data = Data(base64Encoded: String(header.dropFirst(6))),
+           let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":") {
+            return constantTimeEqual(String(pair[pair.index(after: colon)...]), token)
+        }
+        return constantTimeEqual(header, "Bearer " + token)
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -19,6 +19,9 @@ final class SafetyTests: ServerTestCase {
         XCTAssertEqual(wrong.status, 401)
         let post = try await self.post("/sdapi/v1/txt2img", txt2img(), headers: ["Authorization": "Basic dXNlcjpwYXNz"])
         XCTAssertEqual(post.status, 401)
+        let basic = Data("anyone:correct-horse-battery-staple".utf8).base64EncodedString()
+        let a1111Auth = try await get("/sdapi/v1/options", headers: ["Authorization": "Basic " + basic])
+        XCTAssertEqual(a1111Auth.status, 200, "HTTP Basic with the token as password (A1111's --api-auth) is refused")
         XCTAssertEqual(try server.gateway.queue.store.jobs().count, 0)
     }
 
