@@ -100,7 +100,7 @@ public final class StudioGateway: @unchecked Sendable {
             }
         } catch is CancellationError {
             // The client went away: nothing more of this job should run.
-            try? await cancel(jobID: id, message: "cancelled: the client disconnected")
+            try? await cancel(jobID: id, reason: "the client disconnected")
             throw CancellationError()
         }
         let items = try await Self.blocking { [queue] in try queue.store.items(job: id) }
@@ -109,9 +109,9 @@ public final class StudioGateway: @unchecked Sendable {
     }
 
     /// Cancels what is left of a job: pending items fail in the store, our workers' running batches stop.
-    public func cancel(jobID: Int64, message: String) async throws {
+    public func cancel(jobID: Int64, reason: String) async throws {
         let owners = try await Self.blocking { [queue] in
-            _ = try queue.store.cancelPending(job: jobID, message: message)
+            _ = try queue.store.cancelPending(job: jobID, reason: reason)
             return try queue.store.runningOwners(job: jobID)
         }
         for owner in owners { if let k = pool.worker(id: owner) { board.cancelRunningBatch(worker: k) } }
@@ -124,7 +124,7 @@ public final class StudioGateway: @unchecked Sendable {
             for id in ids { inFlight[id]?.interrupted = true }
             return ids
         }
-        for id in ids { try await cancel(jobID: id, message: "interrupted") }
+        for id in ids { try await cancel(jobID: id, reason: "interrupted") }
         return ids.count
     }
 
