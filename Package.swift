@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // C libraries from Debian packages.
@@ -40,8 +42,12 @@ let package = Package(
         .target(name: "Studio", dependencies: ["Core", "NN", "Media", "Data", "Models", "Diffusion",
                                                "Yams", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: fast),
+        .target(name: "Server", dependencies: ["Core", "Media", "Models", "Studio",
+                                               .product(name: "Hummingbird", package: "hummingbird"),
+                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                resources: [.copy("openapi.json")], swiftSettings: fast),
         .executableTarget(name: "diptych", dependencies: [
-            "Core", "NN", "Media", "Data", "Models", "Diffusion", "Studio",
+            "Core", "NN", "Media", "Data", "Models", "Diffusion", "Studio", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -52,6 +58,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Core", "NN", "Data", "Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiffusionTests", dependencies: ["Core", "NN", "Models", "Diffusion"]),
         .testTarget(name: "StudioTests", dependencies: ["Core", "NN", "Media", "Data", "Models", "Diffusion", "Studio"]),
+        .testTarget(name: "ServerTests", dependencies: ["Core", "Media", "Data", "Models", "Diffusion", "Studio", "Server"]),
     ],
     // Swift 5 language mode: the numeric kernels share raw buffers across threads by design.
     swiftLanguageModes: [.v5]

@@ -88,7 +88,7 @@ public struct GenerationParameters: Codable, Equatable, Hashable, Sendable {
                                     modelHash: fields["Model hash"])
     }
 
-    static func splitFields(_ line: String) -> [String: String] {
+    public static func splitFields(_ line: String) -> [String: String] {
         var out: [String: String] = [:]
         var i = line.startIndex
         while i < line.endIndex {

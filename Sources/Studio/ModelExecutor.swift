@@ -11,6 +11,9 @@ import Models
 public final class ModelExecutor: TaskExecutor {
     public let model: BundleModel
     public let identity: ModelIdentity
+    /// Called after every denoising step of `generate` (the server's progress and interrupt: return
+    /// false to cancel the batch, which then fails with CancellationError). Nil: no reports.
+    public var progress: SamplerProgress?
 
     /// `name` is a folder under `modelsRoot` ("default" -> Models/default) or a path to a bundle folder.
     public init(name: String, modelsRoot: String = "Models", threads: Int) throws {
@@ -50,7 +53,9 @@ public final class ModelExecutor: TaskExecutor {
             }
         }
         let sampling = EvalSampling(sampler: first.sampler, steps: first.steps, cfg: Float(first.cfg))
-        let images = try model.generate(prompts: requests.map(\.prompt), seeds: requests.map(\.seed), sampling: sampling)
+        let z = try model.generateLatents(prompts: requests.map(\.prompt), seeds: requests.map(\.seed), sampling: sampling,
+                                          progress: progress)
+        let images = model.decode(z, count: requests.count)
         return images.map { GeneratedImage(image: $0, nfe: ModelExecutor.nfe(steps: first.steps, cfg: first.cfg)) }
     }
 

@@ -23,6 +23,7 @@ struct Diptych: ParsableCommand {
             QueueCommand.self,
             WorkerCommand.self,
             HistoryCommand.self,
+            ServeCommand.self,
         ])
 }
 

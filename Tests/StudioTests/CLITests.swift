@@ -50,6 +50,8 @@ final class CLITests: TemporaryFolderTestCase {
         Command(name: ["data", "build"], help: "shapes or emoji", usage: (["bogus"], "'bogus' is invalid"), runtime: nil),
         Command(name: ["data", "preview"], help: "--spread", usage: (["x.dptd"], "Missing expected argument '--out"),
                 runtime: (["/no/x.dptd", "--out", "sheet.png"], "/no/x.dptd")),
+        Command(name: ["serve"], help: "--token", usage: (["--host", "0.0.0.0"], "refusing to listen on 0.0.0.0 without --token"),
+                runtime: (["--model", "/no/model", "--port", "17999"], "no model '/no/model'")),
         Command(name: ["data", "import"], help: "--caption-from", usage: (["/no/folder", "--out", "x.txt"], "--out must name a .dptd file"),
                 runtime: (["/no/folder", "--out", "x.dptd"], "/no/folder")),
         Command(name: ["data", "info"], help: "tokenizer coverage", usage: ([], "Missing expected argument"),
