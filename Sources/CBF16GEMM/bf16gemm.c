@@ -84,6 +84,7 @@ TARGET static void pack_k_contiguous(const float *src, long ld, int x0, int widt
         for (int xc = 0; xc < W; xc += 16) {            // 16 lines at a time
             int lines = width - pn * W - xc;
             lines = lines > 16 ? 16 : lines;
+            if (lines > W - xc) lines = W - xc;         // the rest of the 16 belong to the next panel
             int store = W - xc > 16 ? 16 : W - xc;
             __mmask16 sm = (__mmask16)((1u << store) - 1);
             for (int pc = 0; pc < kp; pc += 16) {       // 16 pairs at a time

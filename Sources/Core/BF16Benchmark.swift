@@ -24,6 +24,8 @@ public struct BF16GemmBenchResult: Codable, Sendable {
     public var bf16MaxRelativeError: Double
     public var cores: [Int] = []
     public var ratio: Double { bf16 / sgemm }
+    /// The ratio of GFLOP per CPU second: on a loaded machine, the figure that time-sharing disturbs least.
+    public var cpuRatio: Double { (bf16 / max(bf16CPUPerWall, 1e-9)) / (sgemm / max(sgemmCPUPerWall, 1e-9)) }
     public var gflop: Double { 2 * Double(m) * Double(n) * Double(k) * 1e-9 }
 }
 

@@ -152,9 +152,11 @@ struct Bench: ParsableCommand {
                 var r = BF16Benchmark.run(s, threads: t, seconds: seconds)
                 r.cores = cores
                 these.append(r)
-                say(String(format: "bf16 GEMM %-13@ %@%@ %5dx%5dx%5d threads %d: sgemm %6.1f (cpu/wall %.2f)  bf16 %6.1f (cpu/wall %.2f) GFLOP/s  ratio %.2f  bf16 max rel err %.1e",
+                say(String(format: "bf16 GEMM %-14@ %@%@ %5dx%5dx%5d threads %d: sgemm %6.1f (cpu/wall %.2f, %6.1f per CPU s)  "
+                           + "bf16 %6.1f (cpu/wall %.2f, %6.1f per CPU s) GFLOP/s  ratio %.2f (per CPU s %.2f)  bf16 max rel err %.1e",
                            s.name, s.transA ? "T" : "N", s.transB ? "T" : "N", s.m, s.n, s.k, t, r.sgemm, r.sgemmCPUPerWall,
-                           r.bf16, r.bf16CPUPerWall, r.ratio, r.bf16MaxRelativeError))
+                           r.sgemm / max(r.sgemmCPUPerWall, 1e-9), r.bf16, r.bf16CPUPerWall, r.bf16 / max(r.bf16CPUPerWall, 1e-9),
+                           r.ratio, r.cpuRatio, r.bf16MaxRelativeError))
             }
             say(String(format: "bf16 GEMM threads %d: time-weighted ratio over these products %.2f", t, BF16Benchmark.overallRatio(these)))
             out += these
