@@ -36,13 +36,17 @@ TARGET static inline __m512i pairs_of_row(const float *p, int valid) {
     return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
 }
 
+/// Interleaves 16 floats of row r0 with 16 of row r1 into 16 bf16 pairs (r0's value in the low half).
+TARGET static inline __m512i interleave(__m512 x, __m512 y) {
+    const __m512i order = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                           23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    return _mm512_permutexvar_epi16(order, (__m512i)_mm512_cvtne2ps_pbh(y, x));   // [x | y] -> x0 y0 x1 y1 ...
+}
+
 /// 16 floats (`valid` real) of row r0 and of row r1 (NULL: zeros) interleaved as 16 bf16 pairs.
 TARGET static inline __m512i interleave_rows(const float *r0, const float *r1, int valid) {
     __mmask16 m = valid >= 16 ? 0xFFFF : (__mmask16)((1u << valid) - 1);
-    __m512i x = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, r0)));
-    if (!r1) return x;
-    __m512i y = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, r1)));
-    return _mm512_or_si512(x, _mm512_slli_epi32(y, 16));
+    return interleave(_mm512_maskz_loadu_ps(m, r0), r1 ? _mm512_maskz_loadu_ps(m, r1) : _mm512_setzero_ps());
 }
 
 /// In-register transpose of a 16x16 matrix of 32-bit elements (unpack 32, unpack 64, two 128-bit
@@ -95,6 +99,14 @@ TARGET static void pack_k_contiguous(const float *src, long ld, int x0, int widt
                     r[l] = l < lines ? pairs_of_row(src + (long)(x0 + pn * W + xc + l) * ld + kk, valid)
                                      : _mm512_setzero_si512();
                 }
+                // the lines two panels on at this k (they start new rows of src: prefetch hides the misses)
+                int ahead = width - (pn + 2) * W - xc;
+                ahead = ahead > 16 ? 16 : (ahead > W - xc ? W - xc : ahead);
+                for (int l = 0; l < ahead; l++) {
+                    const char *f = (const char *)(src + (long)(x0 + (pn + 2) * W + xc + l) * ld + kk);
+                    _mm_prefetch(f, _MM_HINT_T0);
+                    _mm_prefetch(f + 64, _MM_HINT_T0);
+                }
                 transpose16(r);
                 int np = kp - pc > 16 ? 16 : kp - pc;
                 for (int q = 0; q < np; q++) _mm512_mask_storeu_epi32(panel + (long)(pc + q) * W + xc, sm, r[q]);
@@ -109,20 +121,29 @@ TARGET static void pack_k_contiguous(const float *src, long ld, int x0, int widt
 TARGET static void pack_k_strided(const float *src, long ld, int x0, int width, int k0, int kmax, int kp,
                                   int W, uint32_t *dst) {
     int panels = (width + W - 1) / W;
-    for (int pn = 0; pn < panels; pn++) {
-        uint32_t *panel = dst + (long)pn * kp * W;
-        for (int q = 0; q < kp; q++) {
-            int k = k0 + 2 * q;
+    for (int q = 0; q < kp; q++) {                      // rows k and k+1, read front to back
+        int k = k0 + 2 * q;
+        const float *r0 = src + (long)k * ld + x0;
+        for (int pn = 0; pn < panels; pn++) {
+            uint32_t *out = dst + (long)pn * kp * W + (long)q * W;
+            int left = width - pn * W;
+            if (W % 16 == 0 && left >= W && k + 1 < kmax) {   // a whole panel of whole pairs: no masks
+                for (int xc = 0; xc < W; xc += 16) {
+                    const float *p = r0 + pn * W + xc;
+                    _mm512_store_si512(out + xc, interleave(_mm512_loadu_ps(p), _mm512_loadu_ps(p + ld)));
+                }
+                continue;
+            }
             for (int xc = 0; xc < W; xc += 16) {
-                int cols = width - pn * W - xc;
+                int cols = left - xc;
                 cols = cols > 16 ? 16 : (cols < 0 ? 0 : cols);
                 int store = W - xc > 16 ? 16 : W - xc;
                 __m512i v = _mm512_setzero_si512();
                 if (cols > 0 && k < kmax) {
-                    const float *r0 = src + (long)k * ld + x0 + pn * W + xc;
-                    v = interleave_rows(r0, k + 1 < kmax ? r0 + ld : NULL, cols);
+                    const float *p = r0 + pn * W + xc;
+                    v = interleave_rows(p, k + 1 < kmax ? p + ld : NULL, cols);
                 }
-                _mm512_mask_storeu_epi32(panel + (long)q * W + xc, (__mmask16)((1u << store) - 1), v);
+                _mm512_mask_storeu_epi32(out + xc, (__mmask16)((1u << store) - 1), v);
             }
         }
     }
