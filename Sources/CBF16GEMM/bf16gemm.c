@@ -19,9 +19,9 @@
 
 #define MR 12
 #define NR 32
-#define KC_PAIRS 128            // 256 values of k per block: B micro-panel 16 KB, A micro-panel 6 KB
-#define MC 240                  // rows per packed A block (20 panels, 120 KB)
-#define NC 1024                 // columns per packed B block (512 KB)
+#define KC_PAIRS 192            // 384 values of k per block: B micro-panel 24 KB (L1), A micro-panel 9 KB
+#define MC 240                  // rows per packed A block (20 panels, 180 KB, L2)
+#define NC 1024                 // columns per packed B block (768 KB, L2 of 2 MB)
 
 #define TARGET __attribute__((target("avx512f,avx512bf16,avx512bw,avx512vl")))
 

@@ -97,4 +97,11 @@ public enum BF16Benchmark {
         let f = results.reduce(0) { $0 + $1.gflop / $1.sgemm }, h = results.reduce(0) { $0 + $1.gflop / $1.bf16 }
         return h > 0 ? f / h : 0
     }
+
+    /// The same over GFLOP per CPU second (what time-sharing with other processes disturbs least).
+    public static func overallCPURatio(_ results: [BF16GemmBenchResult]) -> Double {
+        let f = results.reduce(0) { $0 + $1.gflop * $1.sgemmCPUPerWall / $1.sgemm }
+        let h = results.reduce(0) { $0 + $1.gflop * $1.bf16CPUPerWall / $1.bf16 }
+        return h > 0 ? f / h : 0
+    }
 }

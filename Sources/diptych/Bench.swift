@@ -131,7 +131,10 @@ struct Bench: ParsableCommand {
                 var blas: String; var coreTypeOverride: String?
             }
             var overall: [String: Double] = [:]
-            for t in Set(bf16.map(\.threads)) { overall["threads \(t)"] = BF16Benchmark.overallRatio(bf16.filter { $0.threads == t }) }
+            for t in Set(bf16.map(\.threads)) {
+                overall["threads \(t)"] = BF16Benchmark.overallRatio(bf16.filter { $0.threads == t })
+                overall["threads \(t), per CPU second"] = BF16Benchmark.overallCPURatio(bf16.filter { $0.threads == t })
+            }
             try printJSON(Report(platform: platform, gemm: gemms, bf16Gemm: bf16, bf16GemmOverallRatio: overall, block: blocks,
                                  blas: platform.openblasCore, coreTypeOverride: platform.openblasCoreTypeOverride))
         }
@@ -158,7 +161,8 @@ struct Bench: ParsableCommand {
                            r.sgemm / max(r.sgemmCPUPerWall, 1e-9), r.bf16, r.bf16CPUPerWall, r.bf16 / max(r.bf16CPUPerWall, 1e-9),
                            r.ratio, r.cpuRatio, r.bf16MaxRelativeError))
             }
-            say(String(format: "bf16 GEMM threads %d: time-weighted ratio over these products %.2f", t, BF16Benchmark.overallRatio(these)))
+            say(String(format: "bf16 GEMM threads %d: time-weighted ratio over these products %.2f (per CPU s %.2f)", t,
+                       BF16Benchmark.overallRatio(these), BF16Benchmark.overallCPURatio(these)))
             out += these
         }
         return out
