@@ -11,6 +11,7 @@
 //   B: per NR-col panel, [pair][NR]   (the kernel loads NR/16 zmm per pair)
 // Both are zero-padded to whole panels and to an even k, so the kernel never tests bounds.
 // The kernel functions carry their own target attribute; the rest of the package keeps -march=haswell.
+// vdpbf16ps treats denormal inputs and results as zero and rounds to nearest whatever MXCSR says.
 #include "bf16gemm.h"
 #include <immintrin.h>
 #include <stdint.h>

@@ -61,6 +61,19 @@ public struct CPUInfo: Codable, Sendable {
         return "\(field(&u.sysname)) \(field(&u.release)) \(field(&u.machine))"
     }
 
+    /// Encodes every field, an unset OPENBLAS_CORETYPE as null (not left out).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(features, forKey: .features)
+        try c.encode(kernel, forKey: .kernel)
+        try c.encode(cores, forKey: .cores)
+        try c.encode(openblasCore, forKey: .openblasCore)
+        try c.encode(openblasConfig, forKey: .openblasConfig)
+        try c.encode(openblasCoreTypeOverride, forKey: .openblasCoreTypeOverride)
+        try c.encode(bf16Kernel, forKey: .bf16Kernel)
+    }
+
     /// Lines for a benchmark's text output.
     public var summary: [String] {
         ["cpu \(model), \(cores) cores, features \(features.joined(separator: " "))",
