@@ -100,14 +100,6 @@ TARGET static void pack_k_contiguous(const float *src, long ld, int x0, int widt
                     r[l] = l < lines ? pairs_of_row(src + (long)(x0 + pn * W + xc + l) * ld + kk, valid)
                                      : _mm512_setzero_si512();
                 }
-                // the lines two panels on at this k (they start new rows of src: prefetch hides the misses)
-                int ahead = width - (pn + 2) * W - xc;
-                ahead = ahead > 16 ? 16 : (ahead > W - xc ? W - xc : ahead);
-                for (int l = 0; l < ahead; l++) {
-                    const char *f = (const char *)(src + (long)(x0 + (pn + 2) * W + xc + l) * ld + kk);
-                    _mm_prefetch(f, _MM_HINT_T0);
-                    _mm_prefetch(f + 64, _MM_HINT_T0);
-                }
                 transpose16(r);
                 int np = kp - pc > 16 ? 16 : kp - pc;
                 for (int q = 0; q < np; q++) _mm512_mask_storeu_epi32(panel + (long)(pc + q) * W + xc, sm, r[q]);
