@@ -30,6 +30,10 @@ public struct TrainingBenchResult: Codable, Sendable {
     public var computeSamplesPerSecond: Double
     /// batch / medianStepCPUSeconds.
     public var samplesPerCPUSecond: Double = 0
+    /// Losses of the first and the last step (same seed, data and initial weights in every run, so
+    /// fp32 and bf16 runs can be compared).
+    public var firstLoss: Float = 0
+    public var lastLoss: Float = 0
     /// Matmul.precision during the run, and the cores it was pinned to ([] = not pinned).
     public var precision: Precision = .fp32
     public var cores: [Int] = []
@@ -75,9 +79,10 @@ public enum TrainingBenchmark {
         var stepTimes: [Double] = [], batchTimes: [Double] = [], cpuTimes: [Double] = []
         var rng = Philox(seed: 11)
         let rows = Array(0..<config.batchSize)
+        var losses: [Float] = []
         for i in 0..<(warmup + steps) {
             let c0 = GemmBenchmark.cpuNow(), t0 = GemmBenchmark.now()
-            trainer.step()
+            losses.append(trainer.step().loss)
             let t1 = GemmBenchmark.now(), c1 = GemmBenchmark.cpuNow()
             _ = trainer.builder.build(data, indices: rows, rng: &rng)
             let t2 = GemmBenchmark.now()
@@ -90,6 +95,7 @@ public enum TrainingBenchmark {
                                    medianStepCPUSeconds: median(cpuTimes),
                                    samplesPerSecond: B / step, computeSamplesPerSecond: B / max(step - build, 1e-9),
                                    samplesPerCPUSecond: B / max(median(cpuTimes), 1e-9),
+                                   firstLoss: losses.first ?? 0, lastLoss: losses.last ?? 0,
                                    precision: Matmul.precision.effective)
     }
 

@@ -182,11 +182,12 @@ struct Bench: ParsableCommand {
                 r.cores = cores
                 results.append(r)
                 say(String(format: "training step d=%d depth=%d h=%d L=%d N=%d V=%d B=%d threads %d %@ cores %@: %6.1f samples/s "
-                           + "(median step %.1f ms, %.1f CPU ms = %.1f samples per CPU s; batch assembly %.1f ms; without it %6.1f samples/s)",
+                           + "(median step %.1f ms, %.1f CPU ms = %.1f samples per CPU s; batch assembly %.1f ms; without it %6.1f samples/s; "
+                           + "loss %.4f -> %.4f)",
                            r.width, r.depth, r.heads, r.textLength, r.imageTokens, r.vocabSize, r.batch, r.threads,
                            r.precision.rawValue, cores.isEmpty ? "unpinned" : cores.map(String.init).joined(separator: ","), r.samplesPerSecond,
                            r.medianStepSeconds * 1000, r.medianStepCPUSeconds * 1000, r.samplesPerCPUSecond,
-                           r.medianBatchSeconds * 1000, r.computeSamplesPerSecond))
+                           r.medianBatchSeconds * 1000, r.computeSamplesPerSecond, r.firstLoss, r.lastLoss))
             }
         }
         Matmul.precision = .fp32
