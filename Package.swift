@@ -32,8 +32,10 @@ let package = Package(
         // setjmp/longjmp error handling of libpng and libjpeg lives in C: Swift frames cannot be jumped over.
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"], path: "Sources/CImageCodecs", cSettings: fastC,
                 linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
+        // The bfloat16 GEMM (AVX512-BF16 kernels carry their own target attribute; cpuid picks at run time).
+        .target(name: "CBF16GEMM", path: "Sources/CBF16GEMM", cSettings: fastC),
 
-        .target(name: "Core", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "Core", dependencies: ["CBLAS", "CBF16GEMM"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Core"], swiftSettings: fast),
         .target(name: "Media", dependencies: ["Core", "CImageCodecs"], swiftSettings: fast),
         .target(name: "Data", dependencies: ["Core", "Media"], swiftSettings: fast),

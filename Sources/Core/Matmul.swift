@@ -1,8 +1,17 @@
 // Matmul.swift: tensor-level matrix products over BLAS.sgemm: one product of two tensors (leading
 // dimensions flattened into rows), and strided batches of small products (attention's per-sample,
 // per-head products), optionally spread over our threads with OpenBLAS held at one thread.
+// `precision` picks float32 sgemm or the bfloat16 GEMM for matmul, gemm and gemmSplitK (the Linear
+// layers' products); the batched products (attention) stay float32.
 
 public enum Matmul {
+    /// The arithmetic of matmul, gemm and gemmSplitK (set once at start-up, before any thread runs).
+    nonisolated(unsafe) public static var precision: Precision = .fp32
+
+    /// True when products run in bfloat16 (asked for, and the CPU has AVX512-BF16).
+    @inline(__always)
+    static var useBF16: Bool { precision == .bf16 && BF16GEMM.isSupported }
+
     /// Rows and columns of a tensor seen as a matrix: the last dimension is the columns.
     @inline(__always)
     static func matrixShape(_ t: Tensor) -> (rows: Int, cols: Int) {
@@ -19,6 +28,11 @@ public enum Matmul {
         let kb = transB ? bc : br, n = transB ? br : bc
         precondition(k == kb && cr == m && cc == n,
                      "matmul shapes \(a.shape)\(transA ? "ᵀ" : "") x \(b.shape)\(transB ? "ᵀ" : "") -> \(c.shape)")
+        if useBF16 {
+            BF16GEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.data, lda: ac,
+                          b: b.data, ldb: bc, beta: beta, c: c.data, ldc: cc)
+            return
+        }
         BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.data, lda: ac,
                    b: b.data, ldb: bc, beta: beta, c: c.data, ldc: cc)
     }
@@ -47,6 +61,11 @@ public enum Matmul {
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
                             c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         if m == 0 || n == 0 { return }
+        if useBF16 {
+            BF16GEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+                          ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+            return
+        }
         let block = rowBlock(m: m, n: n, k: k)
         let blocks = (m + block - 1) / block
         withSingleThreadedBLAS {
@@ -72,6 +91,11 @@ public enum Matmul {
                                   c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>,
                                   threads: Int) {
         precondition(ldc == n, "gemmSplitK needs a dense C")
+        if useBF16 {  // the bf16 kernel blocks k itself: split the rows of C instead
+            BF16GEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+                          c: c, ldc: ldc, threads: threads)
+            return
+        }
         let parts = reductionBlocks(k: k)
         let len = (k + parts - 1) / parts
         withSingleThreadedBLAS {

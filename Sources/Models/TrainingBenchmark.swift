@@ -2,7 +2,8 @@
 // (JointTrainer.step: batch assembly, forward, image MSE + masked CE, backward, global-norm clipping,
 // AdamW, EMA) on synthetic data, for `diptych bench --training`. The peer figure is
 // scripts/bench_torch_training.py (the same step in PyTorch, without the EMA and the batch assembly;
-// the assembly is timed on its own here so both figures can be compared).
+// the assembly is timed on its own here so both figures can be compared). The step's Linear products
+// run in Matmul.precision (fp32, or bf16 inputs with FP32 accumulation and FP32 master weights).
 import Core
 import Foundation
 
@@ -27,6 +28,15 @@ public struct TrainingBenchResult: Codable, Sendable {
     public var samplesPerSecond: Double
     /// batch / (medianStepSeconds - medianBatchSeconds): the part PyTorch's script times.
     public var computeSamplesPerSecond: Double
+    /// batch / medianStepCPUSeconds.
+    public var samplesPerCPUSecond: Double = 0
+    /// Losses of the first and the last step (same seed, data and initial weights in every run, so
+    /// fp32 and bf16 runs can be compared).
+    public var firstLoss: Float = 0
+    public var lastLoss: Float = 0
+    /// Matmul.precision during the run, and the cores it was pinned to ([] = not pinned).
+    public var precision: Precision = .fp32
+    public var cores: [Int] = []
 }
 
 public enum TrainingBenchmark {
@@ -69,10 +79,11 @@ public enum TrainingBenchmark {
         var stepTimes: [Double] = [], batchTimes: [Double] = [], cpuTimes: [Double] = []
         var rng = Philox(seed: 11)
         let rows = Array(0..<config.batchSize)
+        var losses: [Float] = []
         for i in 0..<(warmup + steps) {
-            let c0 = cpuSeconds(), t0 = GemmBenchmark.now()
-            trainer.step()
-            let t1 = GemmBenchmark.now(), c1 = cpuSeconds()
+            let c0 = GemmBenchmark.cpuNow(), t0 = GemmBenchmark.now()
+            losses.append(trainer.step().loss)
+            let t1 = GemmBenchmark.now(), c1 = GemmBenchmark.cpuNow()
             _ = trainer.builder.build(data, indices: rows, rng: &rng)
             let t2 = GemmBenchmark.now()
             if i >= warmup { stepTimes.append(t1 - t0); batchTimes.append(t2 - t1); cpuTimes.append(c1 - c0) }
@@ -82,14 +93,10 @@ public enum TrainingBenchmark {
                                    imageTokens: bb.imageTokens, vocabSize: bb.vocabSize, batch: config.batchSize,
                                    threads: threads, steps: steps, medianStepSeconds: step, medianBatchSeconds: build,
                                    medianStepCPUSeconds: median(cpuTimes),
-                                   samplesPerSecond: B / step, computeSamplesPerSecond: B / max(step - build, 1e-9))
-    }
-
-    /// CPU seconds used by the whole process so far.
-    static func cpuSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+                                   samplesPerSecond: B / step, computeSamplesPerSecond: B / max(step - build, 1e-9),
+                                   samplesPerCPUSecond: B / max(median(cpuTimes), 1e-9),
+                                   firstLoss: losses.first ?? 0, lastLoss: losses.last ?? 0,
+                                   precision: Matmul.precision.effective)
     }
 
     static func median(_ x: [Double]) -> Double {

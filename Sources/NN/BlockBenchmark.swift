@@ -1,5 +1,6 @@
 // BlockBenchmark.swift: throughput of one adaLN-Zero DiT block (forward, and forward + backward)
-// in samples per second, for `diptych bench` and for comparison with scripts/bench_torch.py.
+// in samples per second with CPU/wall beside each, for `diptych bench` and for comparison with
+// scripts/bench_torch.py. Its products run in Matmul.precision.
 import Core
 
 public struct BlockBenchResult: Codable, Sendable {
@@ -10,6 +11,12 @@ public struct BlockBenchResult: Codable, Sendable {
     public var threads: Int
     public var forwardSamplesPerSecond: Double
     public var trainSamplesPerSecond: Double
+    /// CPU seconds per wall second of the two measurements.
+    public var forwardCPUPerWall: Double = 0
+    public var trainCPUPerWall: Double = 0
+    /// Matmul.precision during the run, and the cores it was pinned to ([] = not pinned).
+    public var precision: Precision = .fp32
+    public var cores: [Int] = []
 }
 
 public enum BlockBenchmark {
@@ -32,14 +39,17 @@ public enum BlockBenchmark {
         g.fillGaussian(x.data, count: x.count)
         g.fillGaussian(c.data, count: c.count)
         g.fillGaussian(dy.data, count: dy.count)
-        let fwd = GemmBenchmark.rate(seconds: seconds) {
+        let fwd = GemmBenchmark.measure(seconds: seconds) {
             block.forward(x.data, c: c.data, keyMask: nil, y.data, batch: batch, tokens: tokens)
         }
-        let train = GemmBenchmark.rate(seconds: seconds) {
+        let train = GemmBenchmark.measure(seconds: seconds) {
             block.forward(x.data, c: c.data, keyMask: nil, y.data, batch: batch, tokens: tokens)
             block.backward(dy.data, dx.data, dc: dc.data)
         }
         return BlockBenchResult(dim: d, heads: config.heads, batch: batch, tokens: tokens, threads: threads,
-                                forwardSamplesPerSecond: fwd * Double(batch), trainSamplesPerSecond: train * Double(batch))
+                                forwardSamplesPerSecond: fwd.callsPerSecond * Double(batch),
+                                trainSamplesPerSecond: train.callsPerSecond * Double(batch),
+                                forwardCPUPerWall: fwd.cpuPerWall, trainCPUPerWall: train.cpuPerWall,
+                                precision: Matmul.precision.effective)
     }
 }
