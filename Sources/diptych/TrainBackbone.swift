@@ -27,7 +27,7 @@ struct TrainBackbone: ParsableCommand {
     @Option(help: "Start a new run (no checkpoint yet) from this bundle's backbone weights, e.g. Models/default; the run's config must match its architecture and latent codec.")
     var initFrom: String?
     @Option(help: "Arithmetic of the Linear layers' products: fp32, or bf16 (inputs rounded to bfloat16, FP32 accumulation, FP32 weights and optimizer state; float32 on a CPU without AVX512-BF16).")
-    var precision = "fp32"
+    var precision: Precision = .fp32
 
     func validate() throws {
         if let steps, !(1...JointTrainingConfig.maxSteps).contains(steps) {
@@ -40,7 +40,7 @@ struct TrainBackbone: ParsableCommand {
     func run() throws {
         hintIfAVX2KernelForced()
         let threads = Threads.configure(common.threads)
-        Matmul.precision = try Precision(parsing: precision)
+        Matmul.precision = precision
         if Matmul.precision != .fp32 {
             FileHandle.standardError.write(Data("matmul precision \(Matmul.precision.effective.rawValue)\n".utf8))
         }
