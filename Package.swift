@@ -39,9 +39,12 @@ let package = Package(
         .target(name: "NN", dependencies: ["Core"], swiftSettings: fast),
         .target(name: "Media", dependencies: ["Core", "CImageCodecs"], swiftSettings: fast),
         .target(name: "Data", dependencies: ["Core", "Media"], swiftSettings: fast),
-        .target(name: "Models", dependencies: ["Core", "NN", "Media", "Data"], swiftSettings: fast),
-        .target(name: "Diffusion", dependencies: ["Core", "NN", "Models"], swiftSettings: fast),
-        .target(name: "Studio", dependencies: ["Core", "NN", "Media", "Data", "Models", "Diffusion",
+        // The diffusion math (schedules, prediction conversions, consistency and phased grids, the DDIM
+        // step and the guidance combination): one copy, below both the models and the samplers.
+        .target(name: "DiffusionMath", dependencies: ["Core"], swiftSettings: fast),
+        .target(name: "Models", dependencies: ["Core", "NN", "Media", "Data", "DiffusionMath"], swiftSettings: fast),
+        .target(name: "Diffusion", dependencies: ["Core", "NN", "DiffusionMath"], swiftSettings: fast),
+        .target(name: "Studio", dependencies: ["Core", "NN", "Media", "Data", "DiffusionMath", "Models", "Diffusion",
                                                "Yams", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: fast),
         .target(name: "Server", dependencies: ["Core", "Media", "Models", "Studio",
@@ -49,7 +52,7 @@ let package = Package(
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 resources: [.copy("openapi.json")], swiftSettings: fast),
         .executableTarget(name: "diptych", dependencies: [
-            "Core", "NN", "Media", "Data", "Models", "Diffusion", "Studio", "Server",
+            "Core", "NN", "Media", "Data", "DiffusionMath", "Models", "Diffusion", "Studio", "Server",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
@@ -57,10 +60,10 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["Core", "NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaTests", dependencies: ["Core", "Media"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Core", "Media", "Data"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Core", "NN", "Data", "Models"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DiffusionTests", dependencies: ["Core", "NN", "Models", "Diffusion"]),
-        .testTarget(name: "StudioTests", dependencies: ["Core", "NN", "Media", "Data", "Models", "Diffusion", "Studio"]),
-        .testTarget(name: "ServerTests", dependencies: ["Core", "Media", "Data", "Models", "Diffusion", "Studio", "Server"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Core", "NN", "Data", "DiffusionMath", "Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DiffusionTests", dependencies: ["Core", "NN", "DiffusionMath", "Models", "Diffusion"]),
+        .testTarget(name: "StudioTests", dependencies: ["Core", "NN", "Media", "Data", "DiffusionMath", "Models", "Diffusion", "Studio"]),
+        .testTarget(name: "ServerTests", dependencies: ["Core", "Media", "Data", "DiffusionMath", "Models", "Diffusion", "Studio", "Server"]),
     ],
     // Swift 5 language mode: the numeric kernels share raw buffers across threads by design.
     swiftLanguageModes: [.v5]

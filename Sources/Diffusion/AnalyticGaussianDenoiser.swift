@@ -6,7 +6,7 @@
 // so a deterministic sampler's error against the exact answer can be measured.
 
 import Core
-import Models
+import DiffusionMath
 
 public struct AnalyticGaussianDenoiser: ImageDenoiser, Sendable {
     public var schedule: NoiseSchedule

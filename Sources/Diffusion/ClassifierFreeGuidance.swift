@@ -4,7 +4,7 @@
 // eps and v are affine in x0 at fixed x_t, so guiding either prediction guides x0 the same way.
 
 import Core
-import Models
+import DiffusionMath
 
 public struct ClassifierFreeGuidance: ImageDenoiser {
     public let model: ConditionalImageDenoiser
@@ -40,7 +40,7 @@ public struct ClassifierFreeGuidance: ImageDenoiser {
         }
         let result = Tensor(shape: x.shape)
         let c = out.data, u = out.data + b * n, w = scale
-        for i in 0..<(b * n) { result.data[i] = u[i] + w * (c[i] - u[i]) }
+        for i in 0..<(b * n) { result.data[i] = ConsistencyMath.guided(conditional: c[i], unconditional: u[i], scale: w) }
         return result
     }
 }

@@ -9,7 +9,7 @@
 // EmbeddedGuidance (or call sample(conditionalModel:guidanceScale:...)).
 
 import Core
-import Models
+import DiffusionMath
 
 public struct ConsistencySampler: ImageSampler, Codable, Sendable {
     public var schedule: NoiseSchedule
@@ -39,10 +39,9 @@ public struct ConsistencySampler: ImageSampler, Codable, Sendable {
         return PhasedConsistency.samplingTimesteps(steps: steps, trainSteps: schedule.trainSteps, originalSteps: originalSteps)
     }
 
-    /// (c_skip, c_out) at timestep t.
+    /// (c_skip, c_out) at timestep t, with the settings the model was distilled with (ConsistencyMath).
     public func boundaryScalings(timestep t: Double) -> (skip: Double, out: Double) {
-        let st = t * timestepScaling, sd2 = sigmaData * sigmaData
-        return (sd2 / (st * st + sd2), st / (st * st + sd2).squareRoot())
+        ConsistencyMath.boundaryScalings(timestep: t, sigmaData: sigmaData, timestepScaling: timestepScaling)
     }
 
     public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,

@@ -5,7 +5,7 @@
 // goes to alpha-bar 1 and returns the x0 estimate.
 
 import Core
-import Models
+import DiffusionMath
 
 public struct DDIMSampler: ImageSampler, Codable, Sendable {
     public var schedule: NoiseSchedule
@@ -29,7 +29,7 @@ public struct DDIMSampler: ImageSampler, Codable, Sendable {
         let out = Tensor(shape: x0.shape)
         for r in 0..<b {
             let a = Float(alphaBarNext[r].squareRoot()), s = Float((1 - alphaBarNext[r]).squareRoot())
-            for j in r * n..<(r + 1) * n { out.data[j] = a * x0.data[j] + s * eps.data[j] }
+            for j in r * n..<(r + 1) * n { out.data[j] = ConsistencyMath.ddim(x0: x0.data[j], eps: eps.data[j], a: a, s: s) }
         }
         return out
     }

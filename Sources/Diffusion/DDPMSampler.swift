@@ -5,7 +5,7 @@
 // and the "fixed small" variance b (1 - ab_prev) / (1 - ab_t). The last step returns x0^.
 
 import Core
-import Models
+import DiffusionMath
 
 public struct DDPMSampler: ImageSampler, Codable, Sendable {
     public var schedule: NoiseSchedule

@@ -8,7 +8,7 @@
 
 import Core
 import Foundation
-import Models
+import DiffusionMath
 
 public struct DPMSolverPlusPlus2MSampler: ImageSampler, Codable, Sendable {
     public var schedule: NoiseSchedule

@@ -3,7 +3,7 @@
 // every row conditional and the scale in the row's guidance slot.
 
 import Core
-import Models
+import DiffusionMath
 
 public struct EmbeddedGuidance: ImageDenoiser {
     public let model: ConditionalImageDenoiser

@@ -3,7 +3,7 @@
 // without the Heun correction; k-diffusion's sample_euler). One model call per step.
 
 import Core
-import Models
+import DiffusionMath
 
 public struct EulerKarrasSampler: ImageSampler, Codable, Sendable {
     public var schedule: NoiseSchedule

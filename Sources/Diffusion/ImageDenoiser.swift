@@ -9,7 +9,7 @@
 // ClassifierFreeGuidance and EmbeddedGuidance turn such a model into an ImageDenoiser.
 
 import Core
-import Models
+import DiffusionMath
 
 /// The image model as the samplers see it.
 public protocol ImageDenoiser {
@@ -53,37 +53,4 @@ public struct ClosureDenoiser: ImageDenoiser {
     }
 
     public func predict(_ x: Tensor, timesteps: [Float]) throws -> Tensor { try body(x, timesteps) }
-}
-
-/// Conversions between a model's prediction and (x0, eps), per row, for x_t = a x0 + s eps.
-public enum PredictionMath {
-    /// x0 and eps from a prediction. x, output: [B, N]; alpha, s: B values (sqrt(ab), sqrt(1 - ab)).
-    public static func x0AndEps(_ kind: ImagePrediction, x: Tensor, output: Tensor,
-                                alpha: [Double], s: [Double]) -> (x0: Tensor, eps: Tensor) {
-        precondition(x.count == output.count && x.shape.first == alpha.count && alpha.count == s.count)
-        let b = alpha.count, n = b == 0 ? 0 : x.count / b
-        let x0 = Tensor(shape: x.shape), eps = Tensor(shape: x.shape)
-        for r in 0..<b {
-            let a = Float(alpha[r]), sg = Float(s[r])
-            let xr = x.data + r * n, o = output.data + r * n, x0r = x0.data + r * n, er = eps.data + r * n
-            switch kind {
-            case .eps:
-                // x0 = (x - s eps) / a
-                let inv = Float(1 / alpha[r])
-                for j in 0..<n { er[j] = o[j]; x0r[j] = (xr[j] - sg * o[j]) * inv }
-            case .v:
-                // v = a eps - s x0  =>  x0 = a x - s v, eps = s x + a v
-                for j in 0..<n { x0r[j] = a * xr[j] - sg * o[j]; er[j] = sg * xr[j] + a * o[j] }
-            }
-        }
-        return (x0, eps)
-    }
-
-    /// The prediction a perfect model would make for given x0 and eps (inverse of x0AndEps).
-    public static func target(_ kind: ImagePrediction, x0: Float, eps: Float, alpha: Double, s: Double) -> Float {
-        switch kind {
-        case .eps: return eps
-        case .v: return Float(alpha) * eps - Float(s) * x0
-        }
-    }
 }

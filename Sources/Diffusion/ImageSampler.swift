@@ -3,7 +3,7 @@
 // timestep for the whole batch, prediction converted to x0 and eps).
 
 import Core
-import Models
+import DiffusionMath
 
 /// Called after each denoising step with (step done, 1-based; total steps; the current x0 estimate
 /// [B, N] when the sampler has one). Return false to cancel: the sampler then throws CancellationError.
@@ -30,14 +30,22 @@ public enum ImageSamplerKind: String, Codable, Sendable, CaseIterable {
 
     /// A sampler of this kind with default options over `schedule`.
     /// phasedGamma: the phased sampler's stochasticity at its edges (bundle.json `phasedGamma`; others ignore it).
-    public func make(schedule: NoiseSchedule = NoiseSchedule(), phasedGamma: Double = 0) -> ImageSampler {
+    /// The sampler on `schedule`; the consistency samplers take the grid and scalings the student was
+    /// distilled with (bundle.json `consistency`, LCM's defaults when absent).
+    public func make(schedule: NoiseSchedule = NoiseSchedule(), phasedGamma: Double = 0,
+                     consistency: ConsistencySettings = ConsistencySettings()) -> ImageSampler {
         switch self {
         case .ddpm: return DDPMSampler(schedule: schedule)
         case .ddim: return DDIMSampler(schedule: schedule)
         case .dpmpp2m: return DPMSolverPlusPlus2MSampler(schedule: schedule)
         case .eulerKarras: return EulerKarrasSampler(schedule: schedule)
-        case .consistency: return ConsistencySampler(schedule: schedule)
-        case .phased: return PhasedConsistencySampler(schedule: schedule, gamma: phasedGamma)
+        case .consistency:
+            var sampler = ConsistencySampler(schedule: schedule, originalSteps: consistency.originalSteps,
+                                             timestepScaling: consistency.timestepScaling)
+            sampler.sigmaData = consistency.sigmaData
+            return sampler
+        case .phased:
+            return PhasedConsistencySampler(schedule: schedule, originalSteps: consistency.originalSteps, gamma: phasedGamma)
         }
     }
 }

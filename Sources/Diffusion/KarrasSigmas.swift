@@ -4,6 +4,7 @@
 // schedule (k-diffusion's convention), so every level maps back to a continuous timestep.
 
 import Foundation
+import DiffusionMath
 
 public enum KarrasSigmas {
     /// `n` decreasing sigmas from sigmaMax to sigmaMin, followed by 0 (n + 1 values).

@@ -5,7 +5,7 @@
 // `--phase-teacher` to replace chosen phases by the teacher's walk (TeacherWalkDenoiser).
 
 import Core
-import Models
+import DiffusionMath
 
 public struct PhaseRoutedDenoiser: ImageDenoiser {
     /// routes[p - 1] denoises phase p (1 = the highest-noise phase, where sampling starts).

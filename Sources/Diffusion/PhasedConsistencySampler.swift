@@ -12,7 +12,7 @@
 // out part of the error the student's jumps carry forward (bundle.json `phasedGamma`).
 
 import Core
-import Models
+import DiffusionMath
 
 public struct PhasedConsistencySampler: ImageSampler, Codable, Sendable {
     public var schedule: NoiseSchedule

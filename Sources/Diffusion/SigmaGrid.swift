@@ -3,6 +3,7 @@
 // of the discrete schedule (as k-diffusion's get_sigmas / diffusers without use_karras_sigmas).
 
 import Core
+import DiffusionMath
 
 public enum SigmaGrid: Codable, Sendable, Equatable {
     /// Karras sigmas with this rho (7 in the paper).

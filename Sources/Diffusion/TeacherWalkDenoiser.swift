@@ -6,7 +6,7 @@
 // sampler over a PhaseRoutedDenoiser with this on some phases measures how much the student loses there.
 
 import Core
-import Models
+import DiffusionMath
 
 public struct TeacherWalkDenoiser: ImageDenoiser {
     /// The teacher, guided (ClassifierFreeGuidance).

@@ -9,11 +9,7 @@
 // into the image). v = alpha*eps - sigma*x0 stays well scaled at both ends, and the sampler can
 // recover both eps and x0 from it without dividing by a vanishing alpha.
 
-/// What the image head predicts.
-public enum ImagePrediction: String, Codable, Sendable {
-    case eps
-    case v
-}
+import DiffusionMath
 
 /// Architecture hyperparameters of the backbone. Sizes are fixed at construction; the vocabulary
 /// and the special token ids come from the tokenizer saved beside the model.

@@ -1,5 +1,5 @@
 // ModelBundle.swift: a shipped Diptych model as one folder (DESIGN.md, "Artifacts" and "Conventions"):
-//   bundle.json               names, noise schedule (as JSON, decoded by the Diffusion layer), defaults
+//   bundle.json               names, noise schedule, sampling defaults, a student's consistency settings
 //   backbone.safetensors      backbone weights (float16 when shipped), BackboneConfig JSON in __metadata__
 //   autoencoder/              the latent autoencoder folder (AutoencoderFiles), or "pool" for the stand-in
 //   tokenizer.json            the byte-level BPE tokenizer (Data.Tokenizer)
@@ -9,6 +9,7 @@ import Data
 import Foundation
 import Media
 import NN
+import DiffusionMath
 
 /// bundle.json.
 public struct BundleManifest: Codable, Equatable, Sendable {
@@ -19,8 +20,10 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     public var autoencoder = "autoencoder"
     public var pool: PoolAutoencoder? = nil
     public var tokenizer = "tokenizer.json"
-    /// The Diffusion module's NoiseSchedule as JSON text (Models cannot depend on Diffusion).
-    public var schedule = "{}"
+    /// The noise schedule the backbone was trained on (an object; older bundles hold it as JSON text).
+    public var schedule = NoiseSchedule()
+    /// The grid and scalings a consistency or phased student was distilled with (nil for other bundles).
+    public var consistency: ConsistencySettings? = nil
     public var defaultSteps = 30
     public var defaultSampler = "dpmpp-2m"
     public var defaultCFG: Float = 4
@@ -102,7 +105,8 @@ public final class ModelBundle {
             throw DiptychError("no model bundle at \(path) (missing bundle.json); train one with 'diptych train backbone'")
         }
         manifest = try DefaultedJSON.decode(BundleManifest.self, from: data, defaults: BundleManifest(), what: mpath)
-        if let p = BundleChecks.problem(of: manifest) { throw DiptychError("\(mpath): \(p)") }
+        if let p = BundleChecks.problem(of: manifest) ?? manifest.schedule.problem
+            ?? manifest.consistency?.problem(trainSteps: manifest.schedule.trainSteps) { throw DiptychError("\(mpath): \(p)") }
         tokenizer = try Tokenizer.load(from: path + "/" + manifest.tokenizer)
         if manifest.autoencoder == "pool" {
             codec = .pool(manifest.pool ?? PoolAutoencoder())

@@ -16,6 +16,7 @@ import Foundation
 import Media
 import Models
 import Studio
+import DiffusionMath
 
 struct Distill: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -96,7 +97,7 @@ struct DistillTrain: ParsableCommand {
         log(String(format: "distill: %@; teacher %@ (%@), %d parameters, batch %d (+%d captions), w in [%g, %g], k = %d, Huber c %.2e, threads %d",
                    method, teacher, teacherModel.modelHash, distiller.student.parameters.parameterCount, file.distill.batchSize,
                    file.distill.captionBatch, file.distill.guidanceMin, file.distill.guidanceMax,
-                   LCMMath.skip(trainSteps: teacherModel.schedule.trainSteps, originalSteps: file.distill.originalSteps),
+                   ConsistencyMath.skip(trainSteps: teacherModel.schedule.trainSteps, originalSteps: file.distill.originalSteps),
                    distiller.huberC, threads))
         let total = file.distill.steps, last = min(total, until ?? total)
         let loop = try TrainingRunLoop(options: TrainingRunOptions(
@@ -181,6 +182,8 @@ func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, c
     manifest.phases = config.phases
     manifest.defaultCFG = min(max(teacher.manifest.defaultCFG, config.guidanceMin), config.guidanceMax)
     manifest.guidanceEmbedding = true
+    manifest.consistency = ConsistencySettings(originalSteps: config.originalSteps, sigmaData: config.sigmaData,
+                                               timestepScaling: config.timestepScaling)
     if manifest.autoencoder != "pool" {
         let src = teacher.path + "/" + teacher.manifest.autoencoder
         for name in try FileManager.default.contentsOfDirectory(atPath: src) {

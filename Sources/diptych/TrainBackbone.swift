@@ -198,7 +198,7 @@ func writeLossPlot(_ csv: String, to path: String) throws {
 /// Writes the EMA weights as a float16 model bundle (backbone, autoencoder, tokenizer, bundle.json).
 func exportBundle(trainer: JointTrainer, file: TrainBackboneFile, codec: LatentCodec, to dir: String) throws {
     var manifest = BundleManifest()
-    manifest.schedule = String(decoding: try DefaultedJSON.encode(file.schedule), as: UTF8.self)
+    manifest.schedule = file.schedule
     switch codec {
     case .learned(let ae):
         try ae.save(to: dir + "/autoencoder", half: true)

@@ -3,6 +3,7 @@
 import Core
 import Diffusion
 import Models
+import DiffusionMath
 
 struct GaussianData {
     let analytic: AnalyticGaussianDenoiser

@@ -5,6 +5,7 @@ import Core
 import XCTest
 @testable import Diffusion
 import Models
+import DiffusionMath
 
 /// A conditional fake: output = x * 10 + example (conditional) or x * 10 - 100 (unconditional),
 /// plus the guidance value; records every call's rows.

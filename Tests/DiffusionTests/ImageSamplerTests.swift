@@ -5,6 +5,7 @@ import Core
 import XCTest
 @testable import Diffusion
 import Models
+import DiffusionMath
 
 final class ImageSamplerTests: XCTestCase {
     let schedule = NoiseSchedule()

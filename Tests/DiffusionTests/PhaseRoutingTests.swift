@@ -6,6 +6,7 @@ import Core
 import XCTest
 @testable import Diffusion
 import Models
+import DiffusionMath
 
 final class PhaseRoutingTests: XCTestCase {
     let schedule = NoiseSchedule()

@@ -6,6 +6,7 @@ import Core
 import XCTest
 @testable import Diffusion
 import Models
+import DiffusionMath
 
 final class PhasedSamplerTests: XCTestCase {
     let schedule = NoiseSchedule()
@@ -18,6 +19,19 @@ final class PhasedSamplerTests: XCTestCase {
         XCTAssertEqual(try p.plan(steps: 1).map(\.to), [0])
         XCTAssertThrowsError(try p.plan(steps: 51))
         XCTAssertEqual(PhasedConsistency.lowerEdges(phases: 4, trainSteps: 1000, originalSteps: 50), [0, 279, 519, 759])
+    }
+
+    /// The settings a student was distilled with (bundle.json `consistency`) reach the samplers.
+    func testConsistencySettingsReachTheSamplers() throws {
+        let settings = ConsistencySettings(originalSteps: 10, sigmaData: 0.25, timestepScaling: 5)
+        let phased = try XCTUnwrap(ImageSamplerKind.phased.make(schedule: schedule, consistency: settings) as? PhasedConsistencySampler)
+        XCTAssertEqual(phased.originalSteps, 10)
+        XCTAssertEqual(try phased.plan(steps: 4).map(\.t), [999, 799, 599, 399])
+        let lcm = try XCTUnwrap(ImageSamplerKind.consistency.make(schedule: schedule, consistency: settings) as? ConsistencySampler)
+        XCTAssertEqual(lcm.originalSteps, 10)
+        XCTAssertEqual(lcm.boundaryScalings(timestep: 10).skip, 0.0625 / (2500 + 0.0625), accuracy: 1e-12)
+        XCTAssertNotNil(ConsistencySettings(originalSteps: 30).problem(trainSteps: 1000))
+        XCTAssertNil(settings.problem(trainSteps: 1000))
     }
 
     func testStepsAreDeterministicDDIMJumps() throws {

@@ -2,6 +2,7 @@
 // timestep spacings (diffusers' values), Karras sigmas.
 import XCTest
 @testable import Diffusion
+import DiffusionMath
 
 final class ScheduleTests: XCTestCase {
     func testScaledLinearMatchesStableDiffusion() {

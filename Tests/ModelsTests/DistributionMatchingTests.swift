@@ -7,6 +7,7 @@ import Core
 import Foundation
 import XCTest
 @testable import Models
+import DiffusionMath
 
 final class DistributionMatchingTests: XCTestCase {
     func config(weight: Float = 0.5) -> LCMDistillConfig {
@@ -72,8 +73,8 @@ final class DistributionMatchingTests: XCTestCase {
         let a = Float(ab.squareRoot()), s = Float((1 - ab).squareRoot()), h: Float = 1e-2
         for j in stride(from: 0, to: n, by: 3) {
             let i = b * n + j, o = output[i], x = pairs.x[i]
-            let dx0 = (LCMMath.x0Eps(.v, x: x, output: o + h, a: a, s: s).x0 - LCMMath.x0Eps(.v, x: x, output: o - h, a: a, s: s).x0) / (2 * h)
-            let g = (after[i] - before[i]) / LCMMath.x0Derivative(.v, a: a, s: s)
+            let dx0 = (PredictionMath.x0Eps(.v, x: x, output: o + h, a: a, s: s).x0 - PredictionMath.x0Eps(.v, x: x, output: o - h, a: a, s: s).x0) / (2 * h)
+            let g = (after[i] - before[i]) / PredictionMath.x0Derivative(.v, a: a, s: s)
             XCTAssertEqual(after[i] - before[i], g * dx0, accuracy: 1e-3 * max(1, abs(after[i] - before[i])))
         }
     }

@@ -8,6 +8,7 @@ import Core
 import Foundation
 import XCTest
 @testable import Models
+import DiffusionMath
 
 final class LCMDistillTests: XCTestCase {
     func tinyBackbone() -> BackboneConfig { DistillFixtures.backbone() }
@@ -35,29 +36,29 @@ final class LCMDistillTests: XCTestCase {
     }
 
     func testBoundaryScalingsAreIdentityAtZero() {
-        let (s0, o0) = LCMMath.boundaryScalings(timestep: 0)
+        let (s0, o0) = ConsistencyMath.boundaryScalings(timestep: 0)
         XCTAssertEqual(s0, 1)
         XCTAssertEqual(o0, 0)
-        let (s, o) = LCMMath.boundaryScalings(timestep: 19)
+        let (s, o) = ConsistencyMath.boundaryScalings(timestep: 19)
         XCTAssertEqual(s, 0.25 / (190 * 190 + 0.25), accuracy: 1e-15)
         XCTAssertEqual(o, 190 / (190 * 190 + 0.25).squareRoot(), accuracy: 1e-12)
         let x: [Float] = [0.3, -1.2, 2.5, 0.01], out: [Float] = [9, -7, 3, 100]
         var f = [Float](repeating: 0, count: 4)
         for kind in [ImagePrediction.v, .eps] {
-            LCMMath.consistency(kind, x: x, output: out, out: &f, n: 4, alphaBar: 0.9991, timestep: 0)
+            ConsistencyMath.consistency(kind, x: x, output: out, out: &f, n: 4, alphaBar: 0.9991, timestep: 0)
             XCTAssertEqual(f, x, "f(x, 0) must be x whatever the network says")
         }
-        XCTAssertEqual(LCMMath.grid(trainSteps: 1000, originalSteps: 50).prefix(3), [19, 39, 59])
-        XCTAssertEqual(LCMMath.grid(trainSteps: 1000, originalSteps: 50).last, 999)
-        XCTAssertTrue(LCMMath.pair(index: 0, trainSteps: 1000, originalSteps: 50) == (19, 0))
-        XCTAssertTrue(LCMMath.pair(index: 49, trainSteps: 1000, originalSteps: 50) == (999, 979))
+        XCTAssertEqual(ConsistencyMath.grid(trainSteps: 1000, originalSteps: 50).prefix(3), [19, 39, 59])
+        XCTAssertEqual(ConsistencyMath.grid(trainSteps: 1000, originalSteps: 50).last, 999)
+        XCTAssertTrue(ConsistencyMath.pair(index: 0, trainSteps: 1000, originalSteps: 50) == (19, 0))
+        XCTAssertTrue(ConsistencyMath.pair(index: 49, trainSteps: 1000, originalSteps: 50) == (999, 979))
     }
 
     func testPseudoHuberValueAndGradient() {
         let p: [Float] = [0.5, -0.2, 0.0, 3.0], t: [Float] = [0.0, 0.1, 0.0, -1.0]
         let c: Float = 0.1
         var g = [Float](repeating: 0, count: 4)
-        let loss = LCMMath.pseudoHuber(prediction: p, target: t, n: 4, c: c, grad: &g)
+        let loss = ConsistencyMath.pseudoHuber(prediction: p, target: t, n: 4, c: c, grad: &g)
         // By hand: sqrt(d^2 + c^2) - c for d = 0.5, -0.3, 0, 4.
         let r: [Double] = [0.26, 0.1, 0.01, 16.01].map { $0.squareRoot() - 0.1 }
         let hand: Double = r.reduce(0, +) / 4
@@ -68,8 +69,8 @@ final class LCMDistillTests: XCTestCase {
         for i in 0..<4 {
             var pp = p, pm = p
             pp[i] += 1e-3; pm[i] -= 1e-3
-            let fd = (LCMMath.pseudoHuber(prediction: pp, target: t, n: 4, c: c, grad: nil)
-                - LCMMath.pseudoHuber(prediction: pm, target: t, n: 4, c: c, grad: nil)) / 2e-3
+            let fd = (ConsistencyMath.pseudoHuber(prediction: pp, target: t, n: 4, c: c, grad: nil)
+                - ConsistencyMath.pseudoHuber(prediction: pm, target: t, n: 4, c: c, grad: nil)) / 2e-3
             XCTAssertEqual(fd, g[i], accuracy: 2e-3)
         }
     }

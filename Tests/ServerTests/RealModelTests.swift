@@ -11,6 +11,7 @@ import Models
 import Server
 import Studio
 import XCTest
+import DiffusionMath
 
 final class RealModelTests: ServerTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -33,7 +34,7 @@ final class RealModelTests: ServerTestCase {
         var manifest = BundleManifest()
         manifest.autoencoder = "pool"
         manifest.pool = PoolAutoencoder()
-        manifest.schedule = String(decoding: try DefaultedJSON.encode(NoiseSchedule()), as: UTF8.self)
+        manifest.schedule = NoiseSchedule()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try ModelBundle.writeBackbone(w, parameters: backbone.parameters, config: c, to: folder + "/" + manifest.backbone, half: true)
         try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: tokenizerPath)), to: folder + "/tokenizer.json")

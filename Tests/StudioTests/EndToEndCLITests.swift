@@ -26,6 +26,8 @@ final class EndToEndCLITests: TemporaryFolderTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/runs/tiny/" + f), f)
         }
         XCTAssertEqual(try String(contentsOfFile: dir + "/runs/tiny/loss.csv", encoding: .utf8).split(separator: "\n").count, 3)
+        let bundle = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/runs/tiny/model/bundle.json"))) as? [String: Any]
+        XCTAssertEqual((bundle?["schedule"] as? [String: Any])?["trainSteps"] as? Int, 1000, "the schedule is an object in bundle.json")
 
         let g = try runDiptych(["generate", "a red circle", "--model", "runs/tiny/model", "--steps", "2", "--seed", "3",
                                 "--out", "out", "--json", "--threads", "1"], cwd: dir)
@@ -46,6 +48,10 @@ final class EndToEndCLITests: TemporaryFolderTestCase {
         let d = try runDiptych(["distill", "--teacher", "runs/tiny/model", "--config", "distill.json", "--run", "runs/student",
                                 "--threads", "1"], cwd: dir)
         XCTAssertEqual(d.status, 0, d.stderr)
+        let student = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/runs/student/model/bundle.json"))) as? [String: Any]
+        let settings = student?["consistency"] as? [String: Any]
+        XCTAssertEqual(settings?["originalSteps"] as? Int, 50, "the student's bundle records the grid it was distilled on")
+        XCTAssertEqual(settings?["timestepScaling"] as? Double, 10)
         let s = try runDiptych(["generate", "a red circle", "--model", "runs/student/model", "--steps", "2", "--seed", "3",
                                 "--out", "student", "--threads", "1"], cwd: dir)
         XCTAssertEqual(s.status, 0, s.stderr)

@@ -10,6 +10,7 @@ import Media
 import Models
 import XCTest
 @testable import Studio
+import DiffusionMath
 
 final class ModelExecutorTests: TemporaryFolderTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
@@ -31,7 +32,7 @@ final class ModelExecutorTests: TemporaryFolderTestCase {
         var manifest = BundleManifest()
         manifest.autoencoder = "pool"
         manifest.pool = PoolAutoencoder()
-        manifest.schedule = String(decoding: try DefaultedJSON.encode(NoiseSchedule()), as: UTF8.self)
+        manifest.schedule = NoiseSchedule()
         edit(&manifest)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try ModelBundle.writeBackbone(w, parameters: backbone.parameters, config: c, to: folder + "/" + manifest.backbone, half: true)

@@ -16,6 +16,7 @@
 //   grad    [B, n]   d loss / d image head
 import Core
 import NN
+import DiffusionMath
 
 public final class FakeScore {
     public let network: Backbone
@@ -46,7 +47,7 @@ public final class FakeScore {
         var x0 = [Float](repeating: 0, count: xt.count)
         for b in times.indices {
             let ab = alphasCumprod[times[b]], a = Float(ab.squareRoot()), s = Float((1 - ab).squareRoot())
-            for j in 0..<n { x0[b * n + j] = LCMMath.x0Eps(kind, x: xt[b * n + j], output: network.image.data[b * n + j], a: a, s: s).x0 }
+            for j in 0..<n { x0[b * n + j] = PredictionMath.x0Eps(kind, x: xt[b * n + j], output: network.image.data[b * n + j], a: a, s: s).x0 }
         }
         return x0
     }

@@ -12,6 +12,7 @@
 // trainer multiplies huberC by the measured latent std of the dataset (huberScaleByLatentStd).
 import Foundation
 import NN
+import DiffusionMath
 
 public struct LCMDistillConfig: Codable, Equatable, Sendable {
     /// Text-to-image examples per step (the consistency loss).

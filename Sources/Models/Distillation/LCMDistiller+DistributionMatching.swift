@@ -15,6 +15,7 @@
 // upper phase contributes the clean image x0^ that its jump to the phase edge carries, as DMD2's multistep
 // generator is trained on its clean prediction at each of its timesteps.
 import Core
+import DiffusionMath
 
 extension LCMDistiller {
     /// The timesteps the distribution-matching term noises at: [0.02 T, 0.98 T] (DMD2).
@@ -51,7 +52,7 @@ extension LCMDistiller {
         let range = distributionMatchingRange
         for (i, b) in rows.enumerated() {
             let ab = alphasCumprod[Int(p.start[b])], a = Float(ab.squareRoot()), s = Float((1 - ab).squareRoot())
-            for j in 0..<n { x0[i * n + j] = LCMMath.x0Eps(kind, x: p.x[b * n + j], output: student.image.data[b * n + j], a: a, s: s).x0 }
+            for j in 0..<n { x0[i * n + j] = PredictionMath.x0Eps(kind, x: p.x[b * n + j], output: student.image.data[b * n + j], a: a, s: s).x0 }
             let t = range.lowerBound + rng.nextInt(below: range.count)
             times.append(t)
             let abt = alphasCumprod[t], at = Float(abt.squareRoot()), st = Float((1 - abt).squareRoot())
@@ -69,7 +70,7 @@ extension LCMDistiller {
             let w = p.guidance[b], out = teacher.image.data
             for j in 0..<n {
                 let c = out[i * n + j], u = out[(R + i) * n + j]
-                real[i * n + j] = LCMMath.x0Eps(kind, x: xt[i * n + j], output: u + w * (c - u), a: at, s: st).x0
+                real[i * n + j] = PredictionMath.x0Eps(kind, x: xt[i * n + j], output: u + w * (c - u), a: at, s: st).x0
             }
         }
         let w: [Float]? = config.fakeScoreSeesGuidance ? rows.map { p.guidance[$0] } : nil
@@ -80,7 +81,7 @@ extension LCMDistiller {
         var gOut = g
         for (i, b) in rows.enumerated() {
             let ab = alphasCumprod[Int(p.start[b])]
-            let k = LCMMath.x0Derivative(kind, a: Float(ab.squareRoot()), s: Float((1 - ab).squareRoot()))
+            let k = PredictionMath.x0Derivative(kind, a: Float(ab.squareRoot()), s: Float((1 - ab).squareRoot()))
             for j in 0..<n {
                 gOut[i * n + j] *= k
                 regression += Double(dImage.data[b * n + j]) * Double(dImage.data[b * n + j])

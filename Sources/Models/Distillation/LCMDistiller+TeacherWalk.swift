@@ -7,13 +7,14 @@
 // rolloutGamma that sampling is stochastic at the edges, as the phased sampler's gamma (CTM, TCD) makes it.
 import Core
 import Foundation
+import DiffusionMath
 
 extension LCMDistiller {
     /// The exact phased target (config.teacherTargets): the teacher's guided DDIM walk of every example from
     /// t_{n+k} down the grid (steps of k) to its phase edge. Rows that have arrived drop out of the batch.
     func teacherWalk(_ p: Pairs) -> [Float] {
         let B = p.start.count, n = backbone.latentCount, L = backbone.textLength, kind = backbone.prediction
-        let k = LCMMath.skip(trainSteps: alphasCumprod.count, originalSteps: config.originalSteps)
+        let k = ConsistencyMath.skip(trainSteps: alphasCumprod.count, originalSteps: config.originalSteps)
         var x = p.x, t = p.start.map { Int($0) }
         let edge = p.edge.map { Int($0) }, nullRow = [Int32](repeating: Int32(backbone.padToken), count: L)
         while true {
@@ -29,7 +30,7 @@ extension LCMDistiller {
             latents.withUnsafeBufferPointer { lp in
                 for (r, b) in active.enumerated() {
                     let next = max(t[b] - k, edge[b])
-                    LCMMath.guidedDDIMStep(kind, x: lp.baseAddress! + r * n, conditional: out + r * n, unconditional: out + (A + r) * n,
+                    ConsistencyMath.guidedDDIMStep(kind, x: lp.baseAddress! + r * n, conditional: out + r * n, unconditional: out + (A + r) * n,
                                            guidance: p.guidance[b], alphaBar: alphasCumprod[t[b]],
                                            alphaBarPrev: alphasCumprod[next], out: &step, n: n)
                     x.replaceSubrange(b * n..<(b + 1) * n, with: step)

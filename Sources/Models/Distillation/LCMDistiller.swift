@@ -21,6 +21,7 @@
 import Core
 import Foundation
 import NN
+import DiffusionMath
 
 public struct LCMStepResult: Sendable {
     public var loss: Float
@@ -160,7 +161,7 @@ public final class LCMDistiller {
 
     /// The phase (1 = the highest-noise one, where sampling starts) of grid index `index`.
     func phase(ofIndex index: Int) -> Int {
-        let s = LCMMath.pair(index: index, trainSteps: alphasCumprod.count, originalSteps: config.originalSteps).start
+        let s = ConsistencyMath.pair(index: index, trainSteps: alphasCumprod.count, originalSteps: config.originalSteps).start
         return config.phases - phaseEdges.firstIndex(of: PhasedConsistency.edge(below: s, edges: phaseEdges))!
     }
 
@@ -185,7 +186,7 @@ public final class LCMDistiller {
         var z = [Float](repeating: 0, count: n)
         for (b, row) in rows.enumerated() {
             let index = drawIndex(rng: &rng)
-            let (s, e) = LCMMath.pair(index: index, trainSteps: T, originalSteps: config.originalSteps)
+            let (s, e) = ConsistencyMath.pair(index: index, trainSteps: T, originalSteps: config.originalSteps)
             let edge = PhasedConsistency.edge(below: s, edges: phaseEdges)   // 0 under LCM
             p.start.append(Float(s)); p.end.append(Float(max(e, edge))); p.edge.append(Float(edge))
             p.guidance.append(config.guidanceMin + (config.guidanceMax - config.guidanceMin) * rng.nextFloat())
@@ -211,7 +212,7 @@ public final class LCMDistiller {
         p.x.withUnsafeBufferPointer { x in
             xPrev.withUnsafeMutableBufferPointer { xp in
                 for b in 0..<B {
-                    LCMMath.guidedDDIMStep(kind, x: x.baseAddress! + b * n, conditional: out + b * n,
+                    ConsistencyMath.guidedDDIMStep(kind, x: x.baseAddress! + b * n, conditional: out + b * n,
                                            unconditional: out + (B + b) * n, guidance: p.guidance[b],
                                            alphaBar: alphasCumprod[Int(p.start[b])], alphaBarPrev: alphasCumprod[Int(p.end[b])],
                                            out: xp.baseAddress! + b * n, n: n)
@@ -232,7 +233,7 @@ public final class LCMDistiller {
                                                alphaBarTo: alphasCumprod[s])
                         if t == s { (fp.baseAddress! + b * n).update(from: xp.baseAddress! + b * n, count: n) }
                     } else {
-                        LCMMath.consistency(kind, x: xp.baseAddress! + b * n, output: target.image.data + b * n,
+                        ConsistencyMath.consistency(kind, x: xp.baseAddress! + b * n, output: target.image.data + b * n,
                                             out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
                                             sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
                     }
@@ -259,14 +260,14 @@ public final class LCMDistiller {
                                                out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t],
                                                alphaBarTo: alphasCumprod[Int(p.edge[b])])
                     } else {
-                        LCMMath.consistency(kind, x: x.baseAddress! + b * n, output: student.image.data + b * n,
+                        ConsistencyMath.consistency(kind, x: x.baseAddress! + b * n, output: student.image.data + b * n,
                                             out: fp.baseAddress! + b * n, n: n, alphaBar: alphasCumprod[t], timestep: Double(t),
                                             sigmaData: config.sigmaData, timestepScaling: config.timestepScaling)
                     }
                 }
             }
         }
-        let loss = LCMMath.pseudoHuber(prediction: fs, target: f, n: B * n, c: huberC, grad: dImage.data)
+        let loss = ConsistencyMath.pseudoHuber(prediction: fs, target: f, n: B * n, c: huberC, grad: dImage.data)
         if adversarial { adversarialLosses = adversarialTerm(student: fs, target: f, inputs: p.x, edges: p.edge) }
         // df/doutput: c_out * dx0/doutput per row (LCM), or the jump's derivative (PCM).
         for b in 0..<B {
@@ -275,8 +276,8 @@ public final class LCMDistiller {
             if config.phases > 0 {
                 k = PhasedConsistency.jumpDerivative(kind, alphaBar: ab, alphaBarTo: alphasCumprod[Int(p.edge[b])])
             } else {
-                let co = LCMMath.boundaryScalings(timestep: t, sigmaData: config.sigmaData, timestepScaling: config.timestepScaling).out
-                k = Float(co) * LCMMath.x0Derivative(kind, a: Float(ab.squareRoot()), s: Float((1 - ab).squareRoot()))
+                let co = ConsistencyMath.boundaryScalings(timestep: t, sigmaData: config.sigmaData, timestepScaling: config.timestepScaling).out
+                k = Float(co) * PredictionMath.x0Derivative(kind, a: Float(ab.squareRoot()), s: Float((1 - ab).squareRoot()))
             }
             for j in 0..<n { dImage.data[b * n + j] *= k }
         }

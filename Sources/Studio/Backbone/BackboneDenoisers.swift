@@ -9,6 +9,7 @@ import Core
 import Diffusion
 import Foundation
 import Models
+import DiffusionMath
 
 public final class BackboneImageDenoiser: ConditionalImageDenoiser {
     public let backbone: Backbone

@@ -6,6 +6,7 @@
 import Core
 import Diffusion
 import Models
+import DiffusionMath
 
 /// What denoises a routed phase.
 public enum PhaseRoute {

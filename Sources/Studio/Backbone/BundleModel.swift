@@ -8,6 +8,7 @@ import Diffusion
 import Foundation
 import Media
 import Models
+import DiffusionMath
 
 public final class BundleModel: EvalModel {
     public let bundle: ModelBundle
@@ -27,9 +28,7 @@ public final class BundleModel: EvalModel {
         self.chunk = max(1, chunk)
         bundle = try ModelBundle(path: path, maxBatch: 2 * max(1, chunk))
         bundle.backbone.threads = threads
-        schedule = try DefaultedJSON.decode(NoiseSchedule.self, from: Data(bundle.manifest.schedule.utf8), defaults: NoiseSchedule(),
-                                            what: "\(path)/bundle.json schedule")
-        if let p = schedule.problem { throw DiptychError("model bundle \(path): \(p)") }
+        schedule = bundle.manifest.schedule
         guard ImageSamplerKind(rawValue: bundle.manifest.defaultSampler) != nil else {
             throw DiptychError("model bundle \(path): unknown defaultSampler '\(bundle.manifest.defaultSampler)'")
         }
@@ -68,7 +67,8 @@ public final class BundleModel: EvalModel {
         var rng = BatchRNG(seeds: seeds)
         let noise = rng.gaussian(config.latentCount)
         let model = try routed(guided(denoiser, sampling: sampling), prompts: prompts, sampling: sampling)
-        let sampler = kind.make(schedule: schedule, phasedGamma: bundle.manifest.phasedGamma)
+        let sampler = kind.make(schedule: schedule, phasedGamma: bundle.manifest.phasedGamma,
+                                consistency: bundle.manifest.consistency ?? ConsistencySettings())
         return try sampler.sample(model: model, noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
     }
 

@@ -5,6 +5,7 @@ import Core
 import Diffusion
 import Foundation
 import Models
+import DiffusionMath
 
 /// `train backbone --config`: joint text-to-image + captioning training (D-DiT recipe).
 public struct TrainBackboneFile: Codable, Sendable {

@@ -51,7 +51,17 @@ public struct NoiseSchedule: Codable, Equatable, Sendable {
         build()
     }
 
+    /// Decodes an object, or (bundles written before the schedule was an object in bundle.json) a
+    /// string holding that object as JSON text.
     public init(from decoder: Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            do { self = try JSONDecoder().decode(NoiseSchedule.self, from: Data(text.utf8)) } catch let e as DecodingError {
+                throw e
+            } catch {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the schedule text is not JSON"))
+            }
+            return
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decodeIfPresent(BetaSchedule.self, forKey: .kind) ?? .scaledLinear
         trainSteps = try c.decodeIfPresent(Int.self, forKey: .trainSteps) ?? 1000

@@ -1,4 +1,4 @@
-// LCMMath.swift: the arithmetic of latent consistency distillation (LCM, Luo et al. 2023, "Latent
+// ConsistencyMath.swift: the arithmetic of latent consistency distillation and sampling (LCM, Luo et al. 2023, "Latent
 // Consistency Models", Algorithm 1 and Sec. 4.2-4.3; consistency models, Song et al. 2023), kept apart
 // from the trainer so each piece has its own test:
 // - the skipping-step grid: a DDIM grid of `originalSteps` timesteps over the schedule (t = c*i - 1,
@@ -11,10 +11,13 @@
 //   from t_{n+k} to t_n: x_prev = sqrt(ab_n) x0^ + sqrt(1 - ab_n) eps^ (the "augmented PF-ODE" solver);
 // - the pseudo-Huber distance of the LCM reference training script, elementwise and averaged:
 //   d(a, b) = mean(sqrt((a - b)^2 + c^2) - c), and its gradient (a - b) / sqrt((a - b)^2 + c^2) / n.
+// The distiller (Models) and the consistency samplers (Diffusion) both use this file, so the grid and
+// the scalings a student was distilled with are the ones it is sampled with. x0 / eps conversions are
+// PredictionMath's; the DDIM step and the guidance combination are below, one copy each.
 
 import Foundation
 
-public enum LCMMath {
+public enum ConsistencyMath {
     /// The DDIM grid t_i = i * (trainSteps / originalSteps) - 1, i = 1...originalSteps (ascending).
     public static func grid(trainSteps: Int, originalSteps: Int) -> [Int] {
         let c = trainSteps / originalSteps
@@ -39,23 +42,6 @@ public enum LCMMath {
         return (sd2 / (st * st + sd2), st / (st * st + sd2).squareRoot())
     }
 
-    /// x0 and eps from one row's model output at x_t = a x0 + s eps (a = sqrt(ab), s = sqrt(1 - ab)).
-    /// Also returns d x0 / d output (for the backward pass): -s for v, -s / a for eps.
-    @inline(__always)
-    public static func x0Eps(_ kind: ImagePrediction, x: Float, output o: Float, a: Float, s: Float)
-        -> (x0: Float, eps: Float)
-    {
-        switch kind {
-        case .v: return (a * x - s * o, s * x + a * o)
-        case .eps: return ((x - s * o) / a, o)
-        }
-    }
-
-    /// d x0 / d output at fixed x.
-    public static func x0Derivative(_ kind: ImagePrediction, a: Float, s: Float) -> Float {
-        kind == .v ? -s : -s / a
-    }
-
     /// The consistency function of n values: out = c_skip x + c_out x0(x, output).
     public static func consistency(_ kind: ImagePrediction, x: UnsafePointer<Float>, output: UnsafePointer<Float>,
                                    out: UnsafeMutablePointer<Float>, n: Int, alphaBar: Double, timestep: Double,
@@ -63,7 +49,7 @@ public enum LCMMath {
         let (cs, co) = boundaryScalings(timestep: timestep, sigmaData: sigmaData, timestepScaling: timestepScaling)
         let a = Float(alphaBar.squareRoot()), s = Float((1 - alphaBar).squareRoot())
         for j in 0..<n {
-            let x0 = x0Eps(kind, x: x[j], output: output[j], a: a, s: s).x0
+            let x0 = PredictionMath.x0Eps(kind, x: x[j], output: output[j], a: a, s: s).x0
             out[j] = Float(cs) * x[j] + Float(co) * x0
         }
     }
@@ -76,11 +62,20 @@ public enum LCMMath {
         let a = Float(alphaBar.squareRoot()), s = Float((1 - alphaBar).squareRoot())
         let ap = Float(alphaBarPrev.squareRoot()), sp = Float((1 - alphaBarPrev).squareRoot())
         for j in 0..<n {
-            let p = u[j] + w * (c[j] - u[j])
-            let (x0, eps) = x0Eps(kind, x: x[j], output: p, a: a, s: s)
-            out[j] = ap * x0 + sp * eps
+            let p = guided(conditional: c[j], unconditional: u[j], scale: w)
+            let (x0, eps) = PredictionMath.x0Eps(kind, x: x[j], output: p, a: a, s: s)
+            out[j] = ddim(x0: x0, eps: eps, a: ap, s: sp)
         }
     }
+
+    /// Classifier-free guidance (Ho & Salimans 2022): u + w (c - u) on the model's prediction.
+    @inline(__always)
+    public static func guided(conditional c: Float, unconditional u: Float, scale w: Float) -> Float { u + w * (c - u) }
+
+    /// The deterministic DDIM step (Song et al. 2021, eta 0) to the timestep with a = sqrt(ab), s = sqrt(1 - ab):
+    /// x = a x0^ + s eps^.
+    @inline(__always)
+    public static func ddim(x0: Float, eps: Float, a: Float, s: Float) -> Float { a * x0 + s * eps }
 
     /// Mean pseudo-Huber distance over n values; writes d loss / d prediction (scaled by `gradScale`).
     public static func pseudoHuber(prediction p: UnsafePointer<Float>, target t: UnsafePointer<Float>, n: Int, c: Float,

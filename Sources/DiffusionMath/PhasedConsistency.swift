@@ -18,7 +18,7 @@ public enum PhasedConsistency {
     /// The `steps` timesteps of multistep consistency sampling on the DDIM grid of `originalSteps`
     /// (descending; every (originalSteps / steps)-th grid point from the top).
     public static func samplingTimesteps(steps: Int, trainSteps: Int, originalSteps: Int) -> [Int] {
-        let grid = LCMMath.grid(trainSteps: trainSteps, originalSteps: originalSteps)
+        let grid = ConsistencyMath.grid(trainSteps: trainSteps, originalSteps: originalSteps)
         let skip = originalSteps / steps
         return (0..<steps).map { grid[originalSteps - 1 - $0 * skip] }
     }
@@ -44,8 +44,8 @@ public enum PhasedConsistency {
         let aTo = Float(alphaBarTo.squareRoot()), sTo = Float((1 - alphaBarTo).squareRoot())
         let g = fresh == nil ? 0 : gamma, keep = (1 - g * g).squareRoot()
         for j in 0..<n {
-            let (x0, eps) = LCMMath.x0Eps(kind, x: x[j], output: output[j], a: a, s: s)
-            out[j] = aTo * x0 + sTo * (keep * eps + g * (fresh?[j] ?? 0))
+            let (x0, eps) = PredictionMath.x0Eps(kind, x: x[j], output: output[j], a: a, s: s)
+            out[j] = ConsistencyMath.ddim(x0: x0, eps: keep * eps + g * (fresh?[j] ?? 0), a: aTo, s: sTo)
         }
     }
 
