@@ -62,28 +62,7 @@ public enum DefaultedJSON {
 
     /// The candidate closest to `key` by edit distance, when it is close enough to be a typo.
     public static func nearest(_ key: String, in candidates: Set<String>) -> String? {
-        let scored = candidates.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }) else { return nil }
-        return best.1 <= max(2, key.count / 3) ? best.0 : nil
-    }
-
-    /// Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours as
-    /// one edit (optimal string alignment), so "guidanceMni" is nearest to "guidanceMin".
-    public static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        guard !x.isEmpty else { return y.count }
-        guard !y.isEmpty else { return x.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
-        for i in 0...x.count { d[i][0] = i }
-        for j in 0...y.count { d[0][j] = j }
-        for i in 1...x.count {
-            for j in 1...y.count {
-                let cost = x[i - 1] == y[j - 1] ? 0 : 1
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
-            }
-        }
-        return d[x.count][y.count]
+        EditDistance.nearest(key, in: Array(candidates), maxDistance: max(2, key.count / 3))
     }
 
     /// One line for a decoding error: where, and what was expected.

@@ -40,11 +40,11 @@ final class DefaultedJSONTests: XCTestCase {
     }
 
     func testEditDistance() {
-        XCTAssertEqual(DefaultedJSON.editDistance("kitten", "sitting"), 3)
-        XCTAssertEqual(DefaultedJSON.editDistance("", "abc"), 3)
-        XCTAssertEqual(DefaultedJSON.editDistance("abc", "abc"), 0)
-        XCTAssertEqual(DefaultedJSON.editDistance("guidanceMni", "guidanceMin"), 1)
-        XCTAssertEqual(DefaultedJSON.editDistance("guidanceMni", "guidanceMax"), 2)
+        XCTAssertEqual(EditDistance.between("kitten", "sitting"), 3)
+        XCTAssertEqual(EditDistance.between("", "abc"), 3)
+        XCTAssertEqual(EditDistance.between("abc", "abc"), 0)
+        XCTAssertEqual(EditDistance.between("guidanceMni", "guidanceMin"), 1)
+        XCTAssertEqual(EditDistance.between("guidanceMni", "guidanceMax"), 2)
     }
 
     /// Every bundle.json and backbone config shipped still decodes under the strict rules.
