@@ -12,6 +12,9 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var task: Int
         public var item: String
         public var artifact: ArtifactRecord
+        /// The hash of the item's spec (nil in manifests written before it was recorded): a rerun that
+        /// lost its database takes a listed, intact item as done only when the plan still agrees.
+        public var specHash: String?
     }
     public var job: String
     public var file: String?
@@ -106,11 +109,13 @@ extension StudioStore {
         }
         let spec = try JSONDecoder().decode(Job.self, from: Data((row["spec"] as String).utf8))
         var entries: [Manifest.Entry] = []
-        let rows = try Row.fetchAll(db, sql: "SELECT key, task, state, result FROM items WHERE job_id = ? ORDER BY ord", arguments: [job])
+        let rows = try Row.fetchAll(db, sql: "SELECT key, task, state, result, spec_hash FROM items WHERE job_id = ? ORDER BY ord", arguments: [job])
         for r in rows where r["state"] as String == "done" {
             guard let json: String = r["result"] else { continue }
             let result = try JSONDecoder().decode(ItemResult.self, from: Data(json.utf8))
-            for a in result.artifacts { entries.append(Manifest.Entry(task: (r["task"] as Int) + 1, item: r["key"], artifact: a)) }
+            for a in result.artifacts {
+                entries.append(Manifest.Entry(task: (r["task"] as Int) + 1, item: r["key"], artifact: a, specHash: r["spec_hash"]))
+            }
         }
         return Manifest(job: row["name"], file: row["file"], model: spec.model,
                         complete: rows.allSatisfy { $0["state"] as String == "done" }, items: rows.count, artifacts: entries)

@@ -106,7 +106,12 @@ public final class StudioStore {
     ///
     /// `isIntact(artifact)` tells whether a done item's file is still there as recorded; a done item
     /// with a missing or altered file is done again.
+    ///
+    /// `recovered(key, specHash)`: for an item new to the database, the result the job folder's
+    /// manifest.json lists for it (same spec, files intact), so a rerun after losing the database does
+    /// not redo finished work.
     public func sync(job: Job, items: [WorkItem], isIntact: (ArtifactRecord) -> Bool = { _ in true },
+                     recovered: (String, String) -> ItemResult? = { _, _ in nil },
                      removeOutput: (String) -> Void) throws -> SyncSummary {
         let specJSON = String(decoding: try JSONEncoder().encode(job), as: UTF8.self)
         return try write { db in
@@ -161,6 +166,15 @@ public final class StudioStore {
                             result = NULL, started_at = NULL, finished_at = NULL, seconds = NULL WHERE id = ?
                             """, arguments: [ord, item.task, item.kind.rawValue, item.batchKey, item.batchLimit, item.json, hash, id])
                     }
+                } else if let result = recovered(item.key, hash), !result.artifacts.isEmpty, result.artifacts.allSatisfy(isIntact) {
+                    summary.added += 1
+                    summary.done += 1
+                    try db.execute(sql: """
+                        INSERT INTO items (job_id, ord, key, task, kind, batch_key, batch_limit, spec, spec_hash, state, attempts,
+                                           result, finished_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', 0, ?, ?)
+                        """, arguments: [jobID, ord, item.key, item.task, item.kind.rawValue, item.batchKey, item.batchLimit, item.json,
+                                         hash, String(decoding: try JSONEncoder().encode(result), as: UTF8.self), now])
                 } else {
                     summary.added += 1
                     try db.execute(sql: """

@@ -70,3 +70,23 @@ final class JobNameClashTests: TemporaryFolderTestCase {
         XCTAssertTrue(clash.stderr.contains("a job named 'same' from") && clash.stderr.contains("another name"), clash.stderr)
     }
 }
+
+/// A rerun that lost Outputs/studio.sqlite takes the items manifest.json lists (same spec, files
+/// intact) as done instead of making them again; a changed or missing file is made again.
+final class LostDatabaseTests: TemporaryFolderTestCase {
+    func testManifestListedItemsAreNotRedone() throws {
+        let job = "name: lost\ntasks:\n  - {kind: generate, prompts: [\"a red circle\", \"a blue square\"], seeds: [1, 2]}\n"
+        try job.write(toFile: dir + "/job.yaml", atomically: true, encoding: .utf8)
+        let log = dir + "/made.log"
+        let env = ["DIPTYCH_EXECUTOR": "fake", "DIPTYCH_FAKE_LOG": log]
+        XCTAssertEqual(try runDiptych(["run", "job.yaml", "--outputs", "out", "--quiet"], cwd: dir, environment: env).status, 0)
+        let first = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+        XCTAssertEqual(first, 4)
+        try FileManager.default.removeItem(atPath: dir + "/out/studio.sqlite")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dir + "/out/lost").filter { $0.hasSuffix(".png") }.sorted()
+        try Data("changed".utf8).write(to: URL(fileURLWithPath: dir + "/out/lost/" + files[0]))
+        XCTAssertEqual(try runDiptych(["run", "job.yaml", "--outputs", "out", "--quiet"], cwd: dir, environment: env).status, 0)
+        let made = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+        XCTAssertEqual(made - first, 1, "only the item whose file changed is made again")
+    }
+}
