@@ -10,6 +10,9 @@
 //   the clean latents noised to the level reached (fresh noise from the row's own RNG stream); with
 //   `resample` U > 1 every step is run U times, jumping back by one step in between
 //   (x_t = sqrt(ab_t / ab_next) x_next + sqrt(1 - ab_t / ab_next) z, RePaint's jump length 1).
+//   Rows with nothing known draw no extra noise; resampling repeats the steps of the whole batch, so
+//   only rows that share their settings are batched together (the studio keys edit batches by mode,
+//   strength and resample).
 // The samplers describe their grid as noise levels (variance preserving: alpha-bar; variance
 // exploding: sigma, x = x_vp / alpha) and hand their per-step update to `SamplerSupport.walk`.
 
@@ -87,6 +90,21 @@ public struct ImageConditioning: Sendable {
         return out
     }
 
+    /// Rows [B] with at least one known value (the others are img2img rows: nothing is replaced).
+    func knownRows() -> [Bool] {
+        guard let known else { return [Bool](repeating: false, count: latents.shape.first ?? 0) }
+        let b = known.shape[0], n = b == 0 ? 0 : known.count / b
+        return (0..<b).map { r in (0..<n).contains { known.data[r * n + $0] > 0.5 } }
+    }
+
+    /// [B, n] standard normals for the rows in `rows` from their own streams, zeros elsewhere, so a row
+    /// with nothing known draws nothing (it stays the text-to-image or img2img sample of its seed).
+    static func gaussian(_ rng: inout BatchRNG, rows: [Bool], n: Int) -> Tensor {
+        let t = Tensor(shape: [rows.count, n])
+        for r in rows.indices where rows[r] { rng.generators[r].fillGaussian(t.data + r * n, count: n) }
+        return t
+    }
+
     /// Forward diffusion from `lower` noise back up to `higher` (RePaint's jump back), with noise z.
     static func renoise(_ x: Tensor, from lower: NoiseLevel, to higher: NoiseLevel, z: Tensor) -> Tensor {
         switch (lower, higher) {
@@ -125,15 +143,17 @@ extension SamplerSupport {
         let first = c.firstStep(steps: steps)
         if first == steps { return c.latents.clone() }
         var x = first == 0 ? c.replaceKnown(initial(noise), at: levels[0], eps: noise) : c.noised(at: levels[first], eps: noise)
-        let repeats = c.known == nil ? 1 : c.resample
+        let rows = c.knownRows(), anyKnown = rows.contains(true)
+        let repeats = anyKnown ? c.resample : 1
         let n = noise.shape[1]
         for i in first..<steps {
             var x0: Tensor? = nil
             for u in 0..<repeats {
                 var (next, estimate) = try step(i, x, &rng, u == repeats - 1)
                 x0 = estimate
-                if c.known != nil { next = c.replaceKnown(next, at: levels[i + 1], eps: rng.gaussian(n)) }
-                x = u == repeats - 1 ? next : ImageConditioning.renoise(next, from: levels[i + 1], to: levels[i], z: rng.gaussian(n))
+                if anyKnown { next = c.replaceKnown(next, at: levels[i + 1], eps: ImageConditioning.gaussian(&rng, rows: rows, n: n)) }
+                x = u == repeats - 1 ? next
+                    : ImageConditioning.renoise(next, from: levels[i + 1], to: levels[i], z: ImageConditioning.gaussian(&rng, rows: rows, n: n))
             }
             try report(progress, step: i - first + 1, total: steps - first, x0: x0)
         }

@@ -170,18 +170,7 @@ struct RunCommand: ParsableCommand {
               SamplerNames.image.contains(p.sampler), p.seed <= UInt64(Int.max) else {
             throw DiptychError("the stored parameters are outside what diptych can run: \(p.a1111Text.split(separator: "\n").last ?? "")")
         }
-        if let mode = p.mode {
-            guard mode == "edit" || mode == "inpaint", let image = p.image, let strength = p.strength,
-                  EditSettings.strengthRange.contains(strength), (mode == "inpaint") == (p.mask != nil) else {
-                throw DiptychError("\(artifact): the stored edit parameters are incomplete (mode, image, strength, mask)")
-            }
-            let task = EditTask(folder: "images", model: p.model, mode: mode,
-                                image: try EditInputStore.resolve(image, besideArtifact: artifact),
-                                mask: try p.mask.map { try EditInputStore.resolve($0, besideArtifact: artifact) },
-                                prompts: [p.prompt], seeds: [p.seed], sampler: p.sampler, steps: p.steps, cfg: p.cfg,
-                                strength: strength, resample: p.resample ?? 1, dilate: p.dilate ?? 0, size: p.width, batch: 1)
-            return Job(name: name, model: p.model, tasks: [.edit(task)])
-        }
+        if p.mode != nil { return Job(name: name, model: p.model, tasks: [.edit(try EditTask(reproducing: p, artifact: artifact))]) }
         let task = GenerateTask(folder: "images", model: p.model, prompts: [p.prompt], seeds: [p.seed], sampler: p.sampler,
                                 steps: p.steps, cfg: p.cfg, size: p.width, batch: 1)
         return Job(name: name, model: p.model, tasks: [.generate(task)])
