@@ -205,6 +205,15 @@ final class EditingTests: TemporaryFolderTestCase {
         for y in 16..<32 { for x in 0..<32 { XCTAssertEqual(inpainted[x, y, 0], prepared[x, y, 0], "\(x),\(y)") } }
     }
 
+    func testEditingSampleJobParsesAndPlans() throws {
+        let job = try JobReader.read(path: EditingTests.repo + "/Samples/jobs/editing-demo.yaml")
+        XCTAssertEqual(job.tasks.map(\.kind), ["edit", "inpaint", "fill"])
+        let items = try JobPlanner.plan(job)
+        XCTAssertEqual(items.count, 2 + 2 + 2)
+        XCTAssertEqual(items[2].image?.mask.map { EditInputStore.isStoredName($0) }, true)
+        XCTAssertNotNil(items[4].sourceHash)
+    }
+
     // MARK: - bad input
 
     func testBadInputsGiveOneLineNamingTheFileOrField() throws {
