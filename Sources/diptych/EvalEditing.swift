@@ -36,6 +36,8 @@ struct EvalEditing: ParsableCommand {
     var textSteps = 0
     @Option(help: "Seed of scenes, prompts and noise.")
     var seed: UInt64 = 1
+    @Option(help: "Write every case's input, mask and output PNG into this folder.")
+    var save: String?
 
     func validate() throws {
         for (name, v) in [("--inpaint", inpaint), ("--questions", questions), ("--img2img", img2img)] where !(0...4096).contains(v) {
@@ -64,7 +66,11 @@ struct EvalEditing: ParsableCommand {
         let threads = Threads.configure(common.threads)
         let m = try BundleModel(path: model, threads: threads)
         let sampling = m.sampling(sampler: sampler, steps: steps, cfg: cfg)
-        func eval(_ settings: EditSettings) -> EditingEval { EditingEval(model: m, sampling: sampling, settings: settings, seed: seed) }
+        func eval(_ settings: EditSettings) -> EditingEval {
+            var e = EditingEval(model: m, sampling: sampling, settings: settings, seed: seed)
+            e.saveTo = save
+            return e
+        }
         var out = Output(model: model, sampler: sampling.sampler, steps: sampling.steps, cfg: sampling.cfg, threads: threads)
         if inpaint > 0 {
             log("inpainting \(inpaint) cases (\(sampling.sampler), \(sampling.steps) steps, resample \(resample), dilate \(dilate))")

@@ -20,7 +20,10 @@ public enum EditInputStore {
     /// naming the file.
     public static func load(path: String) throws -> (data: Data, name: String, image: Image) {
         let data: Data
-        do { data = try ImageFile.readData(path: path) } catch { throw DiptychError("cannot read \(path): \(error)") }
+        do { data = try ImageFile.readData(path: path) } catch {
+            let message = "\(error)"
+            throw message.contains(path) ? error : DiptychError("cannot read \(path): \(message)")
+        }
         let name = try name(of: data, file: path)
         do { return (data, name, try ImageFile.decode(data)) } catch { throw DiptychError("\(path): \(error)") }
     }

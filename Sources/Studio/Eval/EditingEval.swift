@@ -22,6 +22,9 @@ public struct EditingEval {
     public var settings: EditSettings
     /// Seed of the scenes, prompts and image noise.
     public var seed: UInt64
+    /// A folder to write each case's input, mask and output into (inpaint-<i>-{input,mask,output}.png,
+    /// img2img-<i>-...), or nil.
+    public var saveTo: String?
     let renderer = ShapesRenderer()
     let oracle = ShapesOracle()
     let sampler = SceneSampler()
@@ -49,6 +52,17 @@ public struct EditingEval {
         return out
     }
 
+    /// Writes the cases' images into `saveTo` (the prompt in each output's parameters chunk).
+    func save(_ kind: String, _ inputs: [EditInput], _ outputs: [Image], _ prompts: [String]) throws {
+        guard let saveTo else { return }
+        for i in inputs.indices {
+            let stem = "\(saveTo)/\(kind)-\(String(format: "%03d", i))"
+            try AtomicFile.write(try PNG.encode(inputs[i].image), to: stem + "-input.png")
+            if let m = inputs[i].mask { try AtomicFile.write(try PNG.encode(m), to: stem + "-mask.png") }
+            try AtomicFile.write(try PNG.encode(outputs[i], text: [("prompt", prompts[i])]), to: stem + "-output.png")
+        }
+    }
+
     // MARK: - inpainting
 
     public struct InpaintReport: Codable, Sendable {
@@ -66,7 +80,10 @@ public struct EditingEval {
     }
 
     public func inpaint(cases: Int) throws -> InpaintReport {
-        let chosen = scenes(cases, stream: 1) { $0.spec.objectCount <= 2 }
+        let chosen = scenes(cases, stream: 1) {
+            if case .count = $0.spec { return false }
+            return true
+        }
         var rng = Philox(seed: seed, stream: 2)
         var prompts: [String] = [], inputs: [EditInput] = [], boxes: [(Float, Float, Float, Float)] = [], targets: [ColorShape] = []
         let size = model.imageSize, scale = Float(size) / 32
@@ -98,6 +115,7 @@ public struct EditingEval {
         let seeds = (0..<UInt64(prompts.count)).map { seed &+ $0 }
         let result = try model.edit(prompts: prompts, seeds: seeds, inputs: inputs, sampling: sampling, settings: settings)
         let decoded = model.decode(result.latents, count: prompts.count)
+        try save("inpaint", inputs, result.images, prompts)
         var hits = 0, exact = 0, psnr = 0.0, masked = 0.0, cells = 0.0
         for i in 0..<prompts.count {
             let found = oracle.read(result.images[i])
@@ -232,6 +250,7 @@ public struct EditingEval {
         let t0 = Date()
         let seeds = (0..<UInt64(prompts.count)).map { seed &+ $0 }
         let result = try model.edit(prompts: prompts, seeds: seeds, inputs: inputs, sampling: sampling, settings: settings)
+        try save("img2img", inputs, result.images, prompts)
         var kept = 0, changed = 0, both = 0, shape = 0, shift = 0.0, found = 0
         for i in 0..<prompts.count {
             let before = oracle.read(result.inputs[i]), after = oracle.read(result.images[i])
