@@ -36,6 +36,8 @@ struct EvalEditing: ParsableCommand {
     var textSteps = 0
     @Option(help: "Seed of scenes, prompts and noise.")
     var seed: UInt64 = 1
+    @Flag(help: "Inpainting: round each masked box out to whole latent cells (4x4 pixels).")
+    var cellAlignedMask = false
     @Option(help: "Write every case's input, mask and output PNG into this folder.")
     var save: String?
 
@@ -69,6 +71,7 @@ struct EvalEditing: ParsableCommand {
         func eval(_ settings: EditSettings) -> EditingEval {
             var e = EditingEval(model: m, sampling: sampling, settings: settings, seed: seed)
             e.saveTo = save
+            e.cellAlignedMask = cellAlignedMask
             return e
         }
         var out = Output(model: model, sampler: sampling.sampler, steps: sampling.steps, cfg: sampling.cfg, threads: threads)

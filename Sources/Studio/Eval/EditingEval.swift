@@ -1,8 +1,8 @@
 // EditingEval.swift: how well a trained text-to-image bundle edits, with no retraining, on rendered
 // shapes-world scenes scored by the shapes oracle:
-// - inpaint: one object's box (plus a 1 px margin) of a 1- or 2-object scene is masked and the scene's
-//   caption, with that object changed to another colour and shape, is the prompt (RePaint, Lugmayr et
-//   al. 2022). A case succeeds when the oracle finds the prompted colour and shape with its centre inside
+// - inpaint: one object's box (plus a 1 px margin, optionally rounded out to whole latent cells) of a
+//   1- or 2-object scene is masked and the scene's caption, with that object changed to another colour
+//   and shape, is the prompt (RePaint, Lugmayr et al. 2022). A case succeeds when the oracle finds the prompted colour and shape with its centre inside
 //   the box. Also: unmasked pixels after the blend equal to the input (exact), and the PSNR of the
 //   unmasked region of the decoded latents before the blend (how well the sampler kept the known part).
 // - questions: one word of a scene's true caption (a colour, a shape, a count, a relation) is replaced by
@@ -25,6 +25,9 @@ public struct EditingEval {
     /// A folder to write each case's input, mask and output into (inpaint-<i>-{input,mask,output}.png,
     /// img2img-<i>-...), or nil.
     public var saveTo: String?
+    /// Inpainting: round the masked box out to whole latent cells (f x f pixels), so the pixel blend
+    /// does not cut into what the sampler painted in the partly masked cells.
+    public var cellAlignedMask = false
     let renderer = ShapesRenderer()
     let oracle = ShapesOracle()
     let sampler = SceneSampler()
@@ -103,7 +106,11 @@ public struct EditingEval {
                 spec = k == 0 ? .pair(new, b, rel) : .pair(a, new, rel)
             default: continue
             }
-            let box = ((o.x - 1) * scale, (o.y - 1) * scale, (o.x + o.side + 1) * scale, (o.y + o.side + 1) * scale)
+            var box = ((o.x - 1) * scale, (o.y - 1) * scale, (o.x + o.side + 1) * scale, (o.y + o.side + 1) * scale)
+            if cellAlignedMask {
+                let f = Float(size / model.config.latentSize)
+                box = ((box.0 / f).rounded(.down) * f, (box.1 / f).rounded(.down) * f, (box.2 / f).rounded(.up) * f, (box.3 / f).rounded(.up) * f)
+            }
             var mask = Image(width: size, height: size, fill: [0])
             for y in 0..<size { for x in 0..<size where Float(x) + 0.5 >= box.0 && Float(x) + 0.5 <= box.2 && Float(y) + 0.5 >= box.1 && Float(y) + 0.5 <= box.3 { mask[x, y, 0] = 1 } }
             prompts.append(CaptionWriter.caption(spec))
