@@ -59,6 +59,9 @@ struct EditRun {
         let m = try BundleModel(path: o.model, threads: threads)
         let sampling = m.sampling(sampler: o.sampler, steps: o.steps, cfg: o.cfg)
         for note in m.samplingNotes(sampling, cfgGiven: o.cfg != nil) { log(note) }
+        if settings.strength > 0 && settings.steps(of: sampling.steps, masked: false) == 0 {
+            log("note: strength \(settings.strength) of \(sampling.steps) steps runs no step; the output is the input through the autoencoder")
+        }
         let first = o.seed ?? UInt64.random(in: 0..<(1 << 32))
         let seeds = (0..<UInt64(o.n)).map { first &+ $0 }
         let t0 = Date()

@@ -214,6 +214,21 @@ final class EditingTests: TemporaryFolderTestCase {
         XCTAssertNotNil(items[4].sourceHash)
     }
 
+    func testEditingSampleJobRunsWithTheFakeExecutor() throws {
+        let queue = try StudioQueue(outputsRoot: dir + "/Outputs")
+        let (_, s) = try queue.add(jobFile: EditingTests.repo + "/Samples/jobs/editing-demo.yaml")
+        var options = WorkerOptions()
+        options.jobID = s.jobID
+        let runner = ItemRunner(outputsRoot: queue.outputsRoot, provider: ExecutorKind.fake.provider(), store: queue.store)
+        let summary = try StudioWorker(store: queue.store, runner: runner, options: options, stop: StopFlag(),
+                                       progress: ProgressReporter(quiet: true)).run()
+        XCTAssertEqual([summary.done, summary.failed], [6, 0], summary.failures.joined(separator: "\n"))
+        // The fake inpainting keeps the unmasked pixels of the input exactly.
+        let input = try ImageFile.read(path: EditingTests.repo + "/Samples/images/shapes-1-a-green-diamond-and-a-red-cross.png")
+        let out = try ImageFile.read(path: dir + "/Outputs/editing-demo/02-inpaint/p000-s1.png")
+        for y in 12..<32 { for x in 0..<32 { XCTAssertEqual(out[x, y, 1], input[x, y, 1], "\(x),\(y)") } }
+    }
+
     // MARK: - bad input
 
     func testBadInputsGiveOneLineNamingTheFileOrField() throws {
