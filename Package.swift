@@ -49,9 +49,9 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["Core", "NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaTests", dependencies: ["Core", "Media"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTests", dependencies: ["Core", "Media", "Data"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Core", "NN", "Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Core", "NN", "Data", "Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DiffusionTests", dependencies: ["Core", "NN", "Models", "Diffusion"]),
-        .testTarget(name: "StudioTests", dependencies: ["Core", "Media", "Data", "Models", "Diffusion", "Studio"]),
+        .testTarget(name: "StudioTests", dependencies: ["Core", "NN", "Media", "Data", "Models", "Diffusion", "Studio"]),
     ],
     // Swift 5 language mode: the numeric kernels share raw buffers across threads by design.
     swiftLanguageModes: [.v5]

@@ -3,7 +3,8 @@
 (DDPM, DDIM, DPM-Solver++(2M) and Euler on Karras sigmas as in k-diffusion, LCM multistep
 consistency sampling) run with the analytic Gaussian denoiser of Tests/DiffusionTests/GaussianData.swift
 and the same Philox4x32-10 + Box-Muller noise as Sources/Core/Philox.swift. Prints the first four
-outputs per sampler for seed 11 (10 steps; consistency 4), the values ImageSamplerTests pins.
+outputs per sampler for seed 11 (10 steps; consistency 4), the values ImageSamplerTests pins, and the
+first eight Gaussians of seed 42 (PhiloxTests).
 
 Usage: /work/venv/bin/python scripts/diffusion_reference.py
 """
@@ -154,15 +155,33 @@ def consistency(noise, rng, steps):
     return den
 
 
+def phased(noise, steps, gamma=0.0, rng=None):
+    """PCM's phased sampler: at each of the consistency sampler's timesteps, the DDIM jump with the
+    model's x0 and eps to the next one (the phase's lower edge), the last to timestep 0 (alpha-bar
+    ab[0], not 1); with gamma the jumps to edges above 0 mix fresh noise into eps."""
+    grid = [(k + 1) * (T // 50) - 1 for k in range(50)]
+    ts = grid[::-(50 // steps)][:steps]; x = noise.copy()
+    for i, t in enumerate(ts):
+        to = ts[i + 1] if i + 1 < len(ts) else 0
+        x0 = x0_hat(x, t); eps = (x - math.sqrt(ab[t]) * x0) / math.sqrt(1 - ab[t])
+        if gamma > 0 and to > 0:
+            eps = math.sqrt(1 - gamma * gamma) * eps + gamma * rng.gaussian(N)
+        x = math.sqrt(ab[to]) * x0 + math.sqrt(1 - ab[to]) * eps
+    return x
+
+
 def run(name):
     rng = Stream(11); noise = rng.gaussian(N)
     if name == "ddpm": return ddpm(noise, rng, 10)
     if name == "ddim": return ddim(noise, rng, 10, 0.0)
     if name == "dpmpp-2m": return dpmpp_2m(noise, 10)
     if name == "euler-karras": return euler(noise, 10)
+    if name == "phased": return phased(noise, 4)
+    if name == "phased-gamma": return phased(noise, 2, 0.4, rng)
     return consistency(noise, rng, 4)
 
 
 if __name__ == "__main__":
-    for name in ["ddpm", "ddim", "dpmpp-2m", "euler-karras", "consistency"]:
+    print("philox golden", [float(v) for v in Stream(42).gaussian(8).astype(np.float32)])
+    for name in ["ddpm", "ddim", "dpmpp-2m", "euler-karras", "consistency", "phased", "phased-gamma"]:
         print(name, [float(f"{v:.7g}") for v in run(name)[:4]])

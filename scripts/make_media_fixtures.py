@@ -9,11 +9,13 @@ Sources (all offline, through the ordinary package clients):
     reference PNG decodes (image/testdata/video-*.jpeg / .png).
   * The PngSuite corrupt files x*.png are not shipped by any package found here, so they are rebuilt
     from the valid files following PngSuite's documented corruption of each (see CORRUPT below).
-  * reference.json: per valid PNG, width, height, channels and two checksums of the samples
-    normalised to [0, 1], decoded independently with pypng (pure Python) plus the spec's expansion
+  * reference.json: per valid PNG, width, height, channels, two sums of the samples normalised to
+    [0, 1], and the FNV-1a 64 hash of every sample as a 16-bit integer (round(v * 65535), exact for
+    depths 1 to 16), so the Swift test compares the files sample for sample; decoded independently with pypng (pure Python) plus the spec's expansion
     rules (palette -> RGB(A), tRNS -> alpha, low bit depths scaled to [0, 1]).
 
 Usage: python3 scripts/make_media_fixtures.py --go-src /usr/share/go-1.19/src --pypng-code pypng-0.20220715.0/code
+       python3 scripts/make_media_fixtures.py --reference-only    # with pypng from PyPI installed
 """
 import argparse, json, os, shutil, struct, sys, zlib
 
@@ -119,17 +121,34 @@ def reference(png, path):
                     pixels.append(0.0 if tuple(px) == tuple(key) else 1.0)
     s1 = sum(pixels)
     s2 = sum(v * ((i % 251) + 1) for i, v in enumerate(pixels))
-    return {"width": w, "height": h, "channels": ch, "sum": s1, "weighted": s2}
+    # Every sample exactly: each is k / (2^depth - 1), so v * 65535 is an integer for depths 1 to 16.
+    q = b"".join(struct.pack("<H", int(round(v * 65535))) for v in pixels)
+    fnv = 0xcbf29ce484222325
+    for byte in q:
+        fnv = ((fnv ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return {"width": w, "height": h, "channels": ch, "sum": s1, "weighted": s2, "samples16_fnv1a64": format(fnv, "x")}
+
+
+def write_reference(png, suite):
+    ref = {f[:-4]: reference(png, os.path.join(suite, f)) for f in sorted(os.listdir(suite)) if f.endswith(".png")}
+    json.dump(ref, open(os.path.join(suite, "reference.json"), "w"), indent=1, sort_keys=True)
+    return ref
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--go-src", required=True)
-    ap.add_argument("--pypng-code", required=True)
+    ap.add_argument("--go-src")
+    ap.add_argument("--pypng-code")
+    ap.add_argument("--reference-only", action="store_true",
+                    help="only rewrite pngsuite/reference.json from the files already there (needs pypng installed)")
     a = ap.parse_args()
+    suite = os.path.join(OUT, "pngsuite")
+    if a.reference_only:
+        import png
+        print(f"{len(write_reference(png, suite))} references written")
+        return
     sys.path.insert(0, a.pypng_code)
     import png, pngsuite
-    suite = os.path.join(OUT, "pngsuite")
     os.makedirs(suite, exist_ok=True)
     go_suite = os.path.join(a.go_src, "image", "png", "testdata", "pngsuite")
     for f in sorted(os.listdir(go_suite)):
@@ -150,8 +169,7 @@ def main():
     os.makedirs(jpeg, exist_ok=True)
     for f in JPEGS:
         shutil.copy(os.path.join(a.go_src, "image", "testdata", f), os.path.join(jpeg, f))
-    ref = {f[:-4]: reference(png, os.path.join(suite, f)) for f in sorted(os.listdir(suite)) if f.endswith(".png")}
-    json.dump(ref, open(os.path.join(suite, "reference.json"), "w"), indent=1, sort_keys=True)
+    ref = write_reference(png, suite)
     print(f"{len(ref)} valid PngSuite files, {len(os.listdir(corrupt))} corrupt files, {len(JPEGS)} JPEG fixtures")
 
 

@@ -58,8 +58,8 @@ public struct NoiseSchedule: Codable, Equatable, Sendable {
         betaStart = try c.decodeIfPresent(Double.self, forKey: .betaStart) ?? 0.00085
         betaEnd = try c.decodeIfPresent(Double.self, forKey: .betaEnd) ?? 0.012
         cosineOffset = try c.decodeIfPresent(Double.self, forKey: .cosineOffset) ?? 0.008
-        guard trainSteps >= 2 else { throw DecodingError.dataCorruptedError(
-            forKey: .trainSteps, in: c, debugDescription: "a schedule needs at least 2 timesteps") }
+        guard (2...Self.maxTrainSteps).contains(trainSteps) else { throw DecodingError.dataCorruptedError(
+            forKey: .trainSteps, in: c, debugDescription: "a schedule needs 2...\(Self.maxTrainSteps) timesteps") }
         build()
     }
 
@@ -97,6 +97,25 @@ public struct NoiseSchedule: Codable, Equatable, Sendable {
         }
         alphasCumprod = ab
         logSigmas = ab.map { 0.5 * log((1 - $0) / $0) }
+    }
+
+    /// Most timesteps a schedule may have (1000 is the convention; this bounds memory for files).
+    public static let maxTrainSteps = 100_000
+
+    /// nil, or why this schedule cannot be used: too few or too many steps, betas outside (0, 1), or
+    /// an alpha-bar that is not strictly between 0 and 1 (a sigma of 0 or infinity).
+    public var problem: String? {
+        guard (2...Self.maxTrainSteps).contains(trainSteps) else {
+            return "schedule trainSteps \(trainSteps) is outside 2...\(Self.maxTrainSteps)"
+        }
+        if kind != .cosine, !(betaStart > 0 && betaStart < 1 && betaEnd > 0 && betaEnd < 1) {
+            return "schedule betas \(betaStart)...\(betaEnd) must lie in (0, 1)"
+        }
+        if kind == .cosine, !(cosineOffset.isFinite && cosineOffset >= 0 && cosineOffset < 1) { return "schedule cosineOffset must be in [0, 1)" }
+        if !alphasCumprod.allSatisfy({ $0 > 0 && $0 < 1 }) || !logSigmas.allSatisfy(\.isFinite) {
+            return "schedule alpha-bar leaves (0, 1): its betas give no usable noise levels"
+        }
+        return nil
     }
 
     /// Largest valid timestep (trainSteps - 1).

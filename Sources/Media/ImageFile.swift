@@ -31,17 +31,17 @@ public enum ImageFile {
         }
     }
 
+    /// Decodes the image file at `path`; errors name the file.
     public static func read(path: String, maxPixels: Int = PNG.defaultMaxPixels) throws -> Image {
-        try decode(readData(path: path), maxPixels: maxPixels)
+        let data = try readData(path: path)
+        do { return try decode(data, maxPixels: maxPixels) } catch let e as DiptychError {
+            throw DiptychError("\(FileInput.shown(path)): \(e.message)")
+        }
     }
 
-    /// The bytes of a file, or a one-line error.
+    /// The bytes of a file, or a one-line error in words (FileInput).
     public static func readData(path: String) throws -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw DiptychError("cannot read \(path): \((error as NSError).localizedDescription)")
-        }
+        try FileInput.read(path)
     }
 
     /// Writes `image` as PNG (with text chunks) or JPEG (text ignored), chosen by the extension.

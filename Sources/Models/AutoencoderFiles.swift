@@ -19,6 +19,12 @@ extension Autoencoder {
         for (name, view) in namedTensors(slab) { try file.load(name, into: view) }
     }
 
+    /// Refuses weights holding NaN or Inf (a broken file would otherwise decode to black images).
+    func checkFinite(_ path: String) throws {
+        let tensors = params.entries.map { ($0.name, $0.param.offset, $0.param.shape.reduce(1, *)) }
+        if let bad = BundleChecks.firstNonFinite(params.params, tensors) { throw DiptychError("\(path): weight \(bad) holds NaN or Inf") }
+    }
+
     static func configJSON(_ config: AutoencoderConfig) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -42,10 +48,12 @@ extension Autoencoder {
               let config = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(json.utf8)) else {
             throw DiptychError("\(path): no autoencoder config in the metadata")
         }
+        if let p = BundleChecks.problem(of: config) { throw DiptychError("\(path): \(p)") }
         let ae = Autoencoder(config: config)
         do { try ae.loadTensors(file, into: ae.params.params) } catch let e as DiptychError {
             throw DiptychError("\(path): \(e.message)")
         }
+        try ae.checkFinite(path)
         return ae
     }
 
@@ -57,6 +65,7 @@ extension Autoencoder {
               let config = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(json.utf8)) else {
             throw DiptychError("\(path): no autoencoder config in the metadata")
         }
+        if let p = BundleChecks.problem(of: config) { throw DiptychError("\(path): \(p)") }
         let ae = Autoencoder(config: config)
         do {
             if ema { try AutoencoderTrainer.loadSlab(file, "trainer.ema", into: ae.params.params, model: ae) } else { try ae.loadTensors(file, into: ae.params.params) }

@@ -143,7 +143,9 @@ public final class AutoencoderTrainer {
     }
 
     /// Restores a checkpoint written by `saveCheckpoint` (same architecture); returns its step.
-    public func resume(from path: String) throws {
+    public func resume(from path: String) throws { try load(path, keepStep: true) }
+
+    func load(_ path: String, keepStep: Bool) throws {
         let file = try SafeTensors(path: path)
         let meta = file.metadata
         guard let json = meta["config"], let cfg = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(json.utf8)),
@@ -159,7 +161,15 @@ public final class AutoencoderTrainer {
         } catch let e as DiptychError {
             throw DiptychError("\(path): \(e.message)")
         }
-        step = Int(meta["step"] ?? "") ?? 0
+        guard let saved = Int(meta["step"] ?? ""), !keepStep || (0...config.steps).contains(saved) else {
+            throw DiptychError("\(path): its step \(meta["step"] ?? "(none)") is outside 0...\(config.steps)")
+        }
+        for (name, t) in [("weights", model.params.params), ("trainer.ema", ema), ("trainer.m", optimizer.m), ("trainer.v", optimizer.v)] {
+            for i in 0..<t.count where !t.data[i].isFinite {
+                throw DiptychError("\(path): \(name) holds NaN or Inf: the checkpoint is broken")
+            }
+        }
+        step = saved
         optimizer.step = step
     }
 
@@ -182,7 +192,7 @@ public final class AutoencoderTrainer {
     /// Loads the weights of a checkpoint as the starting weights (and EMA); moments and step
     /// start fresh, for fine-tuning on other data.
     public func initialise(fromCheckpoint path: String) throws {
-        try resume(from: path)
+        try load(path, keepStep: false)
         ema.copy(from: model.params.params)
         optimizer.m.zero(); optimizer.v.zero()
         step = 0

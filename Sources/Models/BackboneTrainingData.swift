@@ -84,7 +84,10 @@ public enum BackboneTrainingData {
     }
 
     /// Loads a dataset saved with the same key, or nil.
-    public static func load(key: String, from dir: String, latentCount: Int, textLength: Int) -> LatentTextDataset? {
+    /// The cached dataset, or nil (rebuild) when it is missing, of another key or size, or damaged:
+    /// a token outside the vocabulary or a latent that is not finite would otherwise reach the
+    /// backbone's unchecked embedding lookup.
+    public static func load(key: String, from dir: String, latentCount: Int, textLength: Int, vocabSize: Int) -> LatentTextDataset? {
         guard let saved = try? String(contentsOfFile: dir + "/dataset.key", encoding: .utf8), saved == key,
               let z = try? Data(contentsOf: URL(fileURLWithPath: dir + "/latents.f32")),
               let t = try? Data(contentsOf: URL(fileURLWithPath: dir + "/tokens.i32")),
@@ -92,6 +95,10 @@ public enum BackboneTrainingData {
               z.count / latentCount == t.count / textLength else { return nil }
         let latents = z.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         let tokens = t.withUnsafeBytes { Array($0.bindMemory(to: Int32.self)) }
+        guard tokens.allSatisfy({ $0 >= 0 && Int($0) < vocabSize }), latents.allSatisfy(\.isFinite) else {
+            FileHandle.standardError.write(Data("the dataset cache in \(dir) is damaged (a token outside the vocabulary or a non-finite latent); rebuilding it\n".utf8))
+            return nil
+        }
         return LatentTextDataset(latents: latents, tokens: tokens, latentCount: latentCount, textLength: textLength)
     }
 }

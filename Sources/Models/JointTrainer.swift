@@ -121,27 +121,34 @@ public final class JointTrainer {
 
     // MARK: checkpoints
 
-    /// Writes `dir`/state.json, config.json and the four slabs (weights, Adam m and v, EMA) as raw float32.
+    /// Writes the checkpoint folder `dir` as a whole (CheckpointFolder): state.json, config.json and the
+    /// four slabs (weights, Adam m and v, EMA) as raw float32.
     public func saveCheckpoint(to dir: String) throws {
-        try AtomicFile.write(Self.bytes(model.parameters.values), to: dir + "/weights.f32")
-        try AtomicFile.write(Self.bytes(optimizer.m), to: dir + "/adam_m.f32")
-        try AtomicFile.write(Self.bytes(optimizer.v), to: dir + "/adam_v.f32")
-        try AtomicFile.write(Self.bytes(ema), to: dir + "/ema.f32")
-        try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
-        try AtomicFile.write(DefaultedJSON.encode(state), to: dir + "/state.json")  // last: marks the checkpoint complete
+        try CheckpointFolder.write([
+            ("weights.f32", Self.bytes(model.parameters.values)), ("adam_m.f32", Self.bytes(optimizer.m)),
+            ("adam_v.f32", Self.bytes(optimizer.v)), ("ema.f32", Self.bytes(ema)),
+            ("config.json", try DefaultedJSON.encode(config)), ("state.json", try DefaultedJSON.encode(state)),
+        ], to: dir)
     }
 
-    /// Restores a checkpoint written by `saveCheckpoint` for the same config and dataset.
+    /// Restores a checkpoint written by `saveCheckpoint` for the same config and dataset; refuses a torn,
+    /// edited or non-finite one.
     public func loadCheckpoint(from dir: String) throws {
-        let saved = try JSONDecoder().decode(JointTrainerState.self,
-                                             from: Data(contentsOf: URL(fileURLWithPath: dir + "/state.json")))
+        let slabs = [("weights", model.parameters.values), ("adam_m", optimizer.m), ("adam_v", optimizer.v), ("ema", ema)]
+        let files = try CheckpointFolder.read(dir, names: ["state.json"] + slabs.map { $0.0 + ".f32" })
+        let saved = try DefaultedJSON.decode(JointTrainerState.self, from: files["state.json"]!, defaults: JointTrainerState(),
+                                             what: dir + "/state.json")
         guard saved.datasetCount == dataset.count else {
             throw DiptychError("checkpoint was trained on \(saved.datasetCount) examples, the dataset has \(dataset.count)")
         }
-        for (name, t) in [("weights", model.parameters.values), ("adam_m", optimizer.m), ("adam_v", optimizer.v), ("ema", ema)] {
-            let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
+        if let p = saved.problem(steps: config.steps) { throw DiptychError("\(dir)/state.json: \(p)") }
+        for (name, t) in slabs {
+            let data = files[name + ".f32"]!
             guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
             data.withUnsafeBytes { t.data.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: t.count) }
+            for i in 0..<t.count where !t.data[i].isFinite {
+                throw DiptychError("\(dir)/\(name).f32 holds NaN or Inf: the checkpoint is broken; start a new run folder")
+            }
         }
         state = saved
         optimizer.step = saved.step

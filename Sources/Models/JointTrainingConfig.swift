@@ -56,3 +56,14 @@ public struct JointTrainerState: Codable, Equatable, Sendable {
     public var datasetCount = 0
     public init() {}
 }
+
+extension JointTrainerState {
+    /// nil, or why a saved state cannot be this run's (a step outside the schedule, a cursor outside
+    /// the dataset, negative counters).
+    public func problem(steps: Int) -> String? {
+        if step < 0 || step > steps { return "step \(step) is outside 0...\(steps)" }
+        if epoch < 0 || cursor < 0 || cursor > datasetCount || samplesSeen < 0 { return "epoch, cursor or samplesSeen out of range" }
+        if !(seconds.isFinite && seconds >= 0) { return "seconds \(seconds) is not a duration" }
+        return nil
+    }
+}

@@ -101,7 +101,8 @@ public final class ModelBundle {
         guard let data = FileManager.default.contents(atPath: mpath) else {
             throw DiptychError("no model bundle at \(path) (missing bundle.json); train one with 'diptych train backbone'")
         }
-        manifest = try DefaultedJSON.decode(BundleManifest.self, from: data, defaults: BundleManifest())
+        manifest = try DefaultedJSON.decode(BundleManifest.self, from: data, defaults: BundleManifest(), what: mpath)
+        if let p = BundleChecks.problem(of: manifest) { throw DiptychError("\(mpath): \(p)") }
         tokenizer = try Tokenizer.load(from: path + "/" + manifest.tokenizer)
         if manifest.autoencoder == "pool" {
             codec = .pool(manifest.pool ?? PoolAutoencoder())
@@ -110,9 +111,18 @@ public final class ModelBundle {
         }
         let file = try SafeTensors(path: path + "/" + manifest.backbone)
         guard let json = file.metadata["config"] else { throw DiptychError("\(manifest.backbone): no config in the metadata") }
-        let config = try DefaultedJSON.decode(BackboneConfig.self, from: Data(json.utf8), defaults: BackboneConfig())
+        let config = try DefaultedJSON.decode(BackboneConfig.self, from: Data(json.utf8), defaults: BackboneConfig(),
+                                              what: "\(manifest.backbone) config")
+        let bundleName = "model bundle \(path)"
+        if let p = BundleChecks.problem(of: config) { throw DiptychError("\(bundleName): backbone config: \(p)") }
+        if let p = BundleChecks.problem(tokenizer: tokenizer, config: config) { throw DiptychError("\(bundleName): \(p)") }
+        if let p = BundleChecks.problem(codec: codec, config: config) { throw DiptychError("\(bundleName): \(p)") }
         backbone = try Backbone(config: config, maxBatch: maxBatch)
         try Self.loadWeights(file, into: backbone.parameters)
+        let tensors = backbone.parameters.entries.map { ($0.name, $0.offset, $0.shape.reduce(1, *)) }
+        if let bad = BundleChecks.firstNonFinite(backbone.parameters.values, tensors) {
+            throw DiptychError("\(bundleName): backbone weight \(bad) holds NaN or Inf")
+        }
     }
 
     static func loadWeights(_ file: SafeTensors, into p: BackboneParameters) throws {

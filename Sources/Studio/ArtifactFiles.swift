@@ -26,10 +26,11 @@ public enum ArtifactFiles {
     /// Removes temporary files (".<name>.<pid>.tmp", AtomicFile's pattern) left in `dir` by processes
     /// that no longer run. Returns the paths removed.
     @discardableResult
-    public static func cleanStaleTemporaries(in dir: String) -> [String] {
+    public static func cleanStaleTemporaries(in dir: String, recursive: Bool = true) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: dir) else { return [] }
         var removed: [String] = []
         while let rel = walker.nextObject() as? String {
+            if !recursive { walker.skipDescendants() }
             let name = URL(fileURLWithPath: rel).lastPathComponent
             guard name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
             let parts = name.dropLast(4).split(separator: ".")

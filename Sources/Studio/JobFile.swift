@@ -233,7 +233,7 @@ public enum SamplerNames {
     public static let image = ImageSamplerKind.allCases.map(\.rawValue)
     /// Text: low-confidence remasking (LLaDA), random remasking, confidence-threshold parallel
     /// unmasking (Fast-dLLM); the names `EvalCaptioning.strategy` uses.
-    public static let text = ["low-confidence", "random", "threshold"]
+    public static let text = CaptionStrategy.allCases.map(\.rawValue)
 }
 
 /// Bounds on what one job may ask for, with the messages' wording in one place.

@@ -9,11 +9,16 @@ import Foundation
 
 public enum JobReader {
     public static func read(path: String) throws -> Job {
-        guard let data = FileManager.default.contents(atPath: path) else { throw DiptychError("cannot read job file \(path)") }
+        let data: Data
+        do { data = try FileInput.read(path, maxBytes: JobTextLimits.maxBytes) } catch let e as DiptychError {
+            throw DiptychError("cannot read job file: \(e.message)")
+        }
         guard let text = String(data: data, encoding: .utf8) else { throw DiptychError("\(path): not UTF-8 text") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try parse(text, file: path, baseDirectory: base, defaultName: stem)
+        var job = try parse(text, file: path, baseDirectory: base, defaultName: stem)
+        job.file = StudioStore.absolute(path)   // so a job name is tied to one file, from any working folder
+        return job
     }
 
     public static func parse(_ text: String, file: String, baseDirectory: String = ".", defaultName: String? = nil) throws -> Job {

@@ -56,6 +56,7 @@ public struct JobNode: Equatable, Sendable {
 public enum JobValueReader {
     /// Parses YAML or JSON text. `file` names the source in error messages.
     public static func parse(_ text: String, file: String) throws -> JobNode {
+        try JobTextLimits.check(text, file: file)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -65,16 +66,24 @@ public enum JobValueReader {
             throw DiptychError("\(file): not valid YAML or JSON: \(error)")
         }
         guard let root else { throw DiptychError("\(file): the file is empty") }
-        return try convert(root, file: file)
+        var budget = JobTextLimits.maxNodes
+        return try convert(root, file: file, budget: &budget)
     }
 
-    private static func convert(_ node: Node, file: String) throws -> JobNode {
+    /// `budget`: nodes still allowed (aliases are expanded here, so a small file can name a huge tree).
+    private static func convert(_ node: Node, file: String, budget: inout Int) throws -> JobNode {
+        budget -= 1
+        guard budget >= 0 else {
+            throw DiptychError("\(file): the document expands to more than \(JobTextLimits.maxNodes) values (aliases of aliases?)")
+        }
         let line = node.mark?.line
         switch node {
         case .scalar(let s):
             return JobNode(scalar(s), line: line)
         case .sequence(let seq):
-            return JobNode(.list(try seq.map { try convert($0, file: file) }), line: line)
+            var items: [JobNode] = []
+            for element in seq { items.append(try convert(element, file: file, budget: &budget)) }
+            return JobNode(.list(items), line: line)
         case .mapping(let map):
             var pairs: [(key: String, value: JobNode)] = []
             var seen = Set<String>()
@@ -85,7 +94,7 @@ public enum JobValueReader {
                 if !seen.insert(ks.string).inserted {
                     throw DiptychError("\(file): line \(k.mark?.line ?? 0): field \"\(ks.string)\" appears twice")
                 }
-                pairs.append((ks.string, try convert(v, file: file)))
+                pairs.append((ks.string, try convert(v, file: file, budget: &budget)))
             }
             return JobNode(.map(pairs), line: line)
         }

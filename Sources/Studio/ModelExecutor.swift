@@ -14,22 +14,25 @@ public final class ModelExecutor: EditingExecutor {
 
     /// `name` is a folder under `modelsRoot` ("default" -> Models/default) or a path to a bundle folder.
     public init(name: String, modelsRoot: String = "Models", threads: Int) throws {
-        model = try BundleModel(path: ModelExecutor.path(of: name, modelsRoot: modelsRoot), threads: threads)
+        model = try BundleModel(path: try ModelExecutor.path(of: name, modelsRoot: modelsRoot), threads: threads)
         identity = ModelIdentity(name: name, hash: model.modelHash)
     }
 
-    static func path(of name: String, modelsRoot: String) -> String {
-        let direct = FileManager.default.fileExists(atPath: name + "/bundle.json")
-        return direct || name.contains("/") ? name : modelsRoot + "/" + name
+    /// The bundle folder of a job's model name: a path that exists, else the name under the models
+    /// folder (ModelLocator: ./Models, $DIPTYCH_MODELS, the checkout's, an installed one).
+    static func path(of name: String, modelsRoot: String) throws -> String {
+        if FileManager.default.fileExists(atPath: name + "/bundle.json") || name.contains("/") { return try ModelLocator.resolve(name) }
+        if FileManager.default.fileExists(atPath: modelsRoot + "/" + name) { return modelsRoot + "/" + name }
+        return try ModelLocator.resolve(modelsRoot == "Models" ? "Models/" + name : modelsRoot + "/" + name)
     }
 
     /// The first 10 hex digits of the SHA-256 of the bundle's backbone weights (BundleModel's modelHash).
     public static func weightsHash(name: String, modelsRoot: String) throws -> String {
-        let folder = path(of: name, modelsRoot: modelsRoot)
+        let folder = try path(of: name, modelsRoot: modelsRoot)
         guard let data = FileManager.default.contents(atPath: folder + "/bundle.json") else {
             throw DiptychError("no model bundle \(name) at \(folder) (missing bundle.json)")
         }
-        let manifest = try DefaultedJSON.decode(BundleManifest.self, from: data, defaults: BundleManifest())
+        let manifest = try DefaultedJSON.decode(BundleManifest.self, from: data, defaults: BundleManifest(), what: folder + "/bundle.json")
         return String(try SHA256.hex(file: folder + "/" + manifest.backbone).prefix(10))
     }
 

@@ -118,12 +118,26 @@ extension StudioStore {
 
     public func manifest(job: Int64) throws -> Manifest { try read { db in try manifest(db, job: job) } }
 
+    /// Whether some item of the job is held by a worker that is alive (its lease not run out, and on
+    /// this host its process still there). A job whose run was stopped (Ctrl-C, a kill) has none: the
+    /// history shows it as "stopped" until a worker takes it up again.
+    func hasLiveWorker(_ db: Database, job: Int64) throws -> Bool {
+        let now = Date().timeIntervalSince1970, host = ProcessInfo.processInfo.hostName
+        for row in try Row.fetchAll(db, sql: "SELECT owner, lease_expires FROM items WHERE job_id = ? AND state = 'running'", arguments: [job]) {
+            let expired = (row["lease_expires"] as Double? ?? 0) < now
+            if !expired && !WorkerIdentity.isDead(owner: row["owner"] ?? "", host: host) { return true }
+        }
+        return false
+    }
+
     public func jobs() throws -> [JobSummary] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY id").map { r in
                 let id: Int64 = r["id"]
                 let seconds = try Double.fetchOne(db, sql: "SELECT SUM(seconds) FROM items WHERE job_id = ?", arguments: [id]) ?? 0
-                return JobSummary(id: id, name: r["name"], file: r["file"], state: r["state"], counts: try counts(db, job: id),
+                var state: String = r["state"]
+                if state == "running", try !hasLiveWorker(db, job: id) { state = "stopped" }
+                return JobSummary(id: id, name: r["name"], file: r["file"], state: state, counts: try counts(db, job: id),
                                   createdAt: Date(timeIntervalSince1970: r["created_at"]),
                                   startedAt: (r["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
                                   finishedAt: (r["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),

@@ -98,6 +98,8 @@ public final class StudioStore {
 
     // MARK: - jobs
 
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+
     /// Puts a job in the queue, or brings a queued job up to date with a new plan: unchanged items keep
     /// their state (failed ones are retried), changed items start again, removed ones are deleted,
     /// and the files of changed and removed items are deleted through `removeOutput` (relative paths).
@@ -110,8 +112,13 @@ public final class StudioStore {
         return try write { db in
             let now = StudioStore.now
             var jobID: Int64
-            if let row = try Row.fetchOne(db, sql: "SELECT id FROM jobs WHERE name = ?", arguments: [job.name]) {
+            if let row = try Row.fetchOne(db, sql: "SELECT id, file FROM jobs WHERE name = ?", arguments: [job.name]) {
                 jobID = row["id"]
+                let queuedFile: String = row["file"] ?? ""
+                if let file = job.file, !queuedFile.isEmpty, !file.isEmpty, StudioStore.absolute(queuedFile) != StudioStore.absolute(file) {
+                    throw DiptychError("a job named '\(job.name)' from \(queuedFile) is already in the studio; \(file) would replace "
+                                       + "its outputs: give one of them another name (the 'name:' field)")
+                }
                 try db.execute(sql: "UPDATE jobs SET file = ?, spec = ?, updated_at = ? WHERE id = ?",
                                arguments: [job.file, specJSON, now, jobID])
             } else {

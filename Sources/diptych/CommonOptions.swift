@@ -1,9 +1,10 @@
 // CommonOptions.swift: options every subcommand shares.
 import ArgumentParser
+import Foundation
 
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Threads for our loops and for OpenBLAS (default: all cores, at most 2).")
-    var threads: Int = 2
+    @Option(name: .long, help: "Threads for our loops and for OpenBLAS (default: this machine's cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "Print results as JSON on stdout.")
     var json = false

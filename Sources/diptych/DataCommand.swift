@@ -4,6 +4,6 @@ import ArgumentParser
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Build datasets (shapes world, emoji corpus), preview them, train the tokenizer.",
-        subcommands: [DataBuild.self, DataPreview.self, DataTokenizer.self])
+        abstract: "Build or import datasets (shapes world, emoji corpus, your own folders), inspect and preview them, train the tokenizer.",
+        subcommands: [DataBuild.self, DataImport.self, DataInfo.self, DataPreview.self, DataTokenizer.self])
 }

@@ -17,12 +17,6 @@ import Media
 import Models
 import Studio
 
-/// The file given to --config (every field optional).
-struct DistillFile: Codable {
-    var distill = LCMDistillConfig()
-    var data = TrainingDataSpec()
-}
-
 struct Distill: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Few-step models: latent consistency distillation and the few-step comparison.",
@@ -51,17 +45,17 @@ struct DistillTrain: ParsableCommand {
 
     func validate() throws {
         if let until, until < 1 { throw ValidationError("--until must be a step of at least 1") }
+        if let steps, !(1...10_000_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000000") }
+        if let maxMinutes, !(maxMinutes.isFinite && maxMinutes > 0) { throw ValidationError("--max-minutes must be a positive number") }
     }
 
     func run() throws {
         hintIfAVX2KernelForced()
         let threads = Threads.configure(common.threads)
         var file = DistillFile()
-        if let config {
-            guard let data = FileManager.default.contents(atPath: config) else { throw DiptychError("cannot read \(config)") }
-            file = try DefaultedJSON.decode(DistillFile.self, from: data, defaults: DistillFile())
-        }
+        if let config { file = try DistillFile.load(config) }
         if let steps { file.distill.steps = steps }
+        if let p = file.data.problem { throw DiptychError("\(config ?? "distillation config"): \(p)") }
         let teacherModel = try BundleModel(path: teacher, threads: threads, chunk: 1)
         let bundle = teacherModel.bundle, bb = bundle.backbone.config
         file.data.imageSize = bundle.codec.imageSize
@@ -69,7 +63,7 @@ struct DistillTrain: ParsableCommand {
         let dataset = try distillDataset(file.data, bundle: bundle, teacherHash: teacherModel.modelHash, threads: threads)
 
         let ckpt = runDir + "/checkpoint"
-        let resuming = FileManager.default.fileExists(atPath: ckpt + "/state.json")
+        let resuming = CheckpointFolder.exists(ckpt)
         // The student's starting weights: the teacher's or --init-student's, grown to studentDepth when deeper.
         // A resumed run takes its student from the checkpoint (the start only needs the right size then).
         var initial: Tensor?, startConfig = bb
@@ -104,55 +98,44 @@ struct DistillTrain: ParsableCommand {
                    file.distill.captionBatch, file.distill.guidanceMin, file.distill.guidanceMax,
                    LCMMath.skip(trainSteps: teacherModel.schedule.trainSteps, originalSteps: file.distill.originalSteps),
                    distiller.huberC, threads))
-        let header = "step,loss,caption_loss,grad_norm,lr,samples_per_s\n"
-        var csv = LossLog.resumed(path: runDir + "/loss.csv", header: header, step: distiller.state.step)
+        let total = file.distill.steps, last = min(total, until ?? total)
+        let loop = try TrainingRunLoop(options: TrainingRunOptions(
+            lastStep: last, totalSteps: total, samplesPerStep: file.distill.batchSize, logEvery: file.distill.logEvery,
+            checkpointSeconds: file.distill.checkpointSeconds, maxMinutes: maxMinutes, csvPath: runDir + "/loss.csv",
+            columns: ["loss", "caption_loss", "grad_norm"]))
+        var latest: LCMStepResult?
+        loop.describe = { step, v, lr, rate, eta in
+            let adversarial = distiller.discriminator == nil || latest == nil ? ""
+                : String(format: " D %.3f G %.3f", latest!.discriminatorLoss, latest!.generatorLoss)   // this step's
+            let matching = distiller.fakeScore == nil || latest == nil ? ""
+                : String(format: " DMD gap %.4f fake %.4f", latest!.distributionGap, latest!.fakeScoreLoss)   // this step's
+            return String(format: "step %d/%d consistency %.5f caption %.4f%@ |g| %.3f lr %.2e  %.2f samples/s  ETA %@",
+                          step, total, v[0], v[1], adversarial + matching, v[2], lr, rate, eta)
+        }
+        var csvText = ""
+        loop.afterLog = { csvText = $0 }
         let export = {
-            try exportStudent(distiller.exportWeights, distiller, teacher: bundle, teacherPath: self.teacher, config: file.distill,
+            try exportStudent(distiller.exportWeights, distiller, teacher: bundle, config: file.distill,
                               to: runDir + "/model")
             if distiller.samplingEMA.count > 0 {  // the raw student beside its EMA, so the two can be compared
-                try exportStudent(distiller.student.parameters.values, distiller, teacher: bundle, teacherPath: self.teacher,
+                try exportStudent(distiller.student.parameters.values, distiller, teacher: bundle,
                                   config: file.distill, to: runDir + "/model-online")
             }
-            try AtomicFile.write(PNG.encode(lossPlot(csv)), to: runDir + "/loss.png")
+            if !csvText.isEmpty { try AtomicFile.write(PNG.encode(lossPlot(csvText)), to: runDir + "/loss.png") }
         }
-        let start = Date()
-        var lastCheckpoint = Date(), windowStart = Date(), windowSamples = 0
-        var acc = (loss: 0.0, caption: 0.0, norm: 0.0, n: 0)
-        let total = file.distill.steps, last = min(total, until ?? total)
-        while distiller.state.step < last {
+        let signals = StopSignal(notice: "stopping after this step with a checkpoint (press Ctrl-C again to quit now)")
+        let outcome = try loop.run(currentStep: { distiller.state.step }, step: {
             let t0 = Date()
             let r = distiller.step()
             distiller.addSeconds(Date().timeIntervalSince(t0))
-            windowSamples += file.distill.batchSize
-            acc.loss += Double(r.loss); acc.caption += Double(r.captionLoss); acc.norm += Double(r.gradNorm); acc.n += 1
-            let step = distiller.state.step
-            if step % file.distill.logEvery == 0 || step == last {
-                let rate = Double(windowSamples) / Date().timeIntervalSince(windowStart), n = Double(acc.n)
-                let eta = Double(last - step) * Double(file.distill.batchSize) / rate
-                csv += String(format: "%d,%.6f,%.5f,%.4f,%.3e,%.2f\n", step, acc.loss / n, acc.caption / n, acc.norm / n,
-                              r.learningRate, rate)
-                try AtomicFile.write(csv, to: runDir + "/loss.csv")
-                let adversarial = distiller.discriminator == nil ? ""
-                    : String(format: " D %.3f G %.3f", r.discriminatorLoss, r.generatorLoss)   // this step's
-                let matching = distiller.fakeScore == nil ? ""
-                    : String(format: " DMD gap %.4f fake %.4f", r.distributionGap, r.fakeScoreLoss)   // this step's
-                log(String(format: "step %d/%d consistency %.5f caption %.4f%@ |g| %.3f lr %.2e  %.2f samples/s  ETA %@",
-                           step, total, acc.loss / n, acc.caption / n, adversarial + matching, acc.norm / n, r.learningRate, rate,
-                           formatDuration(eta)))
-                acc = (0, 0, 0, 0)
-                windowStart = Date(); windowSamples = 0
-            }
-            let timeUp = maxMinutes.map { Date().timeIntervalSince(start) > $0 * 60 } ?? false
-            if Date().timeIntervalSince(lastCheckpoint) > file.distill.checkpointSeconds || timeUp {
-                try distiller.saveCheckpoint(to: ckpt, teacherHash: teacherModel.modelHash)
-                try export()
-                lastCheckpoint = Date()
-                log("checkpoint at step \(step)")
-            }
-            if timeUp { log("time limit reached"); return }
-        }
-        try distiller.saveCheckpoint(to: ckpt, teacherHash: teacherModel.modelHash)
-        try export()
+            latest = r
+            return TrainingStepFigures(values: [Double(r.loss), Double(r.captionLoss), Double(r.gradNorm)],
+                                       learningRate: Double(r.learningRate))
+        }, checkpoint: {
+            try distiller.saveCheckpoint(to: ckpt, teacherHash: teacherModel.modelHash)
+            try export()
+        }, progress: { _ in !signals.flag.isSet })
+        guard outcome == .finished else { return }
         log(String(format: "done: step %d, %.0f s of distillation; student bundle in %@/model", distiller.state.step,
                    distiller.state.seconds, runDir))
     }
@@ -163,7 +146,7 @@ struct DistillTrain: ParsableCommand {
         let key = String(decoding: try DefaultedJSON.encode([String(decoding: try DefaultedJSON.encode(spec), as: UTF8.self),
                                                              teacherHash, "\(bb.textLength)"]), as: UTF8.self)
         if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount,
-                                                  textLength: bb.textLength) {
+                                                  textLength: bb.textLength, vocabSize: bb.vocabSize) {
             log("dataset: \(cached.count) examples from \(runDir)/data")
             return cached
         }
@@ -188,7 +171,7 @@ struct DistillTrain: ParsableCommand {
 /// The student as a bundle: the teacher's codec, tokenizer and schedule, `weights` (the student's or its
 /// sampling EMA, laid out like the student's parameters; stored as float16), consistency sampling by
 /// default with the guidance embedding on.
-func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, teacherPath: String, config: LCMDistillConfig, to dir: String) throws {
+func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, config: LCMDistillConfig, to dir: String) throws {
     var manifest = teacher.manifest
     manifest.name = config.phases > 0 ? "pcm" : "lcm"
     manifest.backbone = "backbone.safetensors"
@@ -199,13 +182,13 @@ func exportStudent(_ weights: Tensor, _ d: LCMDistiller, teacher: ModelBundle, t
     manifest.defaultCFG = min(max(teacher.manifest.defaultCFG, config.guidanceMin), config.guidanceMax)
     manifest.guidanceEmbedding = true
     if manifest.autoencoder != "pool" {
-        let src = teacherPath + "/" + teacher.manifest.autoencoder
+        let src = teacher.path + "/" + teacher.manifest.autoencoder
         for name in try FileManager.default.contentsOfDirectory(atPath: src) {
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src + "/" + name)), to: dir + "/autoencoder/" + name)
         }
         manifest.autoencoder = "autoencoder"
     }
-    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: teacherPath + "/" + teacher.manifest.tokenizer)),
+    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: teacher.path + "/" + teacher.manifest.tokenizer)),
                          to: dir + "/tokenizer.json")
     try ModelBundle.writeBackbone(weights, parameters: d.student.parameters, config: d.studentBackbone,
                                   to: dir + "/backbone.safetensors", half: true)

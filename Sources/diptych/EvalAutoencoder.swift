@@ -5,6 +5,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Models
+import Studio
 
 struct EvalAutoencoder: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,13 +37,12 @@ struct EvalAutoencoder: ParsableCommand {
     func run() throws {
         let threads = max(1, common.threads)
         BLAS.setThreads(1)
-        let ae = try checkpoint.map { try Autoencoder.load(checkpoint: $0, ema: !rawWeights) } ?? Autoencoder.load(from: model)
+        let ae = try checkpoint.map { try Autoencoder.load(checkpoint: $0, ema: !rawWeights) } ?? Autoencoder.load(from: ModelLocator.resolve(model))
         let images = emoji == nil ? [] : try AutoencoderImages.load(path: emoji!, size: ae.config.imageSize)
         let start = Date()
-        let r = AutoencoderEval.run(ae, scenes: scenes, seed: seed, emoji: images, threads: threads) { line in
-            FileHandle.standardError.write(Data(("\r" + line).utf8))
-        }
-        FileHandle.standardError.write(Data("\n".utf8))
+        let bar = StepProgress()
+        let r = AutoencoderEval.run(ae, scenes: scenes, seed: seed, emoji: images, threads: threads) { line in bar.update(line) }
+        bar.finish("evaluated in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         if common.json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -147,12 +147,11 @@ struct EvalModelCommand: ParsableCommand {
     }
 
     private func progress(_ name: String) -> (Int, Int) -> Void {
-        let start = Date()
+        let start = Date(), bar = StepProgress()
         return { done, total in
             let elapsed = Date().timeIntervalSince(start)
             let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-            FileHandle.standardError.write(Data(String(format: "\r%@: %d/%d  ETA %.0fs   ", name, done, total, eta).utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            bar.update(String(format: "%@: %d/%d  ETA %.0fs", name, done, total, eta), last: done == total)
         }
     }
 }

@@ -12,17 +12,19 @@ struct Fill: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "Text with [MASK] slots, e.g. \"a red [MASK] above a blue square\".")
     var text: String
-    @Option(help: "Text denoising steps.")
+    @Option(help: "Text denoising steps (1 to 1024).")
     var steps = 8
     @Option(help: "Seed.")
     var seed: UInt64 = 0
-    @Option(help: "Model bundle folder.")
+    @Option(help: "Model bundle folder or name (looked up in ./Models, $DIPTYCH_MODELS, the checkout's Models).")
     var model = "Models/default"
     @Option(help: "An image (PNG or JPEG, any size) the text is about.")
     var image: String?
 
     func validate() throws {
         guard (1...1024).contains(steps) else { throw ValidationError("--steps must be between 1 and 1024") }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationError("the text is empty") }
+        guard text.contains("[MASK]") else { throw ValidationError("the text has no [MASK] slot to fill") }
     }
 
     func run() throws {

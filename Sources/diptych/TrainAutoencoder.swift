@@ -7,6 +7,7 @@ import Data
 import Foundation
 import Media
 import Models
+import Studio
 
 struct TrainAutoencoder: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,6 +42,8 @@ struct TrainAutoencoder: ParsableCommand {
     var checkpointEvery = 250
     @Option(help: "Steps between progress lines.")
     var logEvery = 25
+    @Option(help: "Stop (with a checkpoint) after this many minutes of wall time; --resume continues.")
+    var maxMinutes: Double?
     @Flag(help: "Resume from <out>/checkpoint.safetensors.")
     var resume = false
     @Option(help: "Start from the weights of this checkpoint with a fresh optimiser and schedule (fine-tuning).")
@@ -48,14 +51,22 @@ struct TrainAutoencoder: ParsableCommand {
 
     func validate() throws {
         guard (4...8).contains(latentChannels) else { throw ValidationError("--latent-channels must be 4 to 8") }
-        guard steps > 0, batch > 0 else { throw ValidationError("--steps and --batch must be positive") }
+        guard (1...10_000_000).contains(steps) else { throw ValidationError("--steps must be between 1 and 10000000") }
+        guard (1...1024).contains(batch) else { throw ValidationError("--batch must be between 1 and 1024") }
         guard ["shapes", "shapes+emoji"].contains(data) else { throw ValidationError("--data must be 'shapes' or 'shapes+emoji'") }
-        guard parsedWidths?.count == 3 else { throw ValidationError("--widths needs three positive numbers") }
+        guard parsedWidths?.count == 3 else { throw ValidationError("--widths needs three numbers between 1 and 512") }
+        guard emojiFraction.isFinite, (0...1).contains(emojiFraction) else { throw ValidationError("--emoji-fraction must be between 0 and 1") }
+        guard lr.isFinite, lr > 0, lr <= 1 else { throw ValidationError("--lr must be a number in (0, 1]") }
+        guard inkWeight.isFinite, (0...1000).contains(inkWeight) else { throw ValidationError("--ink-weight must be between 0 and 1000") }
+        guard logEvery >= 1, checkpointEvery >= 1 else { throw ValidationError("--log-every and --checkpoint-every must be at least 1") }
+        guard !out.isEmpty else { throw ValidationError("--out is empty") }
+        if let maxMinutes, !(maxMinutes.isFinite && maxMinutes > 0) { throw ValidationError("--max-minutes must be a positive number") }
+        if data.contains("emoji") && emoji == nil { throw ValidationError("--data shapes+emoji needs --emoji <emoji-train.dptd>") }
     }
 
     var parsedWidths: [Int]? {
         let w = widths.split(separator: ",").compactMap { Int($0) }
-        return w.count == 3 && w.allSatisfy { $0 > 0 } ? w : nil
+        return w.count == 3 && w.allSatisfy { (1...512).contains($0) } ? w : nil
     }
 
     func run() throws {
@@ -65,8 +76,7 @@ struct TrainAutoencoder: ParsableCommand {
         BLAS.setThreads(1)
         var images: [Image] = []
         if data.contains("emoji") {
-            guard let emoji else { throw ValidationError("--data shapes+emoji needs --emoji <emoji-train.dptd>") }
-            images = try AutoencoderImages.load(path: emoji, size: 32)
+            images = try AutoencoderImages.load(path: emoji!, size: 32)
         }
         var cfg = AutoencoderConfig()
         cfg.latentChannels = latentChannels
@@ -77,39 +87,27 @@ struct TrainAutoencoder: ParsableCommand {
         let source = AutoencoderImageSource(size: cfg.imageSize, images: images, imageFraction: emojiFraction)
         let trainer = AutoencoderTrainer(model: model, config: tc, source: source, threads: threads)
         let ckpt = out + "/checkpoint.safetensors", csvPath = out + "/loss.csv"
-        var csv = "step,loss,grad_norm,lr,seconds\n"
         if let initFrom, !resume {
             try trainer.initialise(fromCheckpoint: initFrom)
             log("initialised from the weights of \(initFrom)")
         }
         if resume {
             try trainer.resume(from: ckpt)
-            csv = LossLog.resumed(path: csvPath, header: csv, step: trainer.step)
             log("resumed at step \(trainer.step)")
         }
         log("autoencoder: \(model.parameterCount) parameters, latent \(cfg.latentShape), \(model.encoder.macsPerSample + model.decoder.macsPerSample) MACs/image forward")
         log("data: shapes renders" + (images.isEmpty ? "" : " + \(images.count) emoji images (fraction \(emojiFraction))") + "; threads \(threads), batch \(batch)")
         let start = Date()
-        let firstStep = trainer.step
-        var window: (loss: Double, n: Int) = (0, 0)
-        while trainer.step < steps {
+        let loop = try TrainingRunLoop(options: TrainingRunOptions(
+            lastStep: steps, totalSteps: steps, samplesPerStep: batch, logEvery: logEvery, checkpointSeconds: nil,
+            checkpointEvery: checkpointEvery, maxMinutes: maxMinutes, csvPath: csvPath, columns: ["loss", "grad_norm"]))
+        let signals = StopSignal(notice: "stopping after this step with a checkpoint (press Ctrl-C again to quit now)")
+        let outcome = try loop.run(currentStep: { trainer.step }, step: {
+            let lr = tc.learningRate(at: trainer.step)
             let (loss, norm) = trainer.trainStep()
-            let s = trainer.step
-            let elapsed = Date().timeIntervalSince(start)
-            csv += "\(s),\(loss),\(norm),\(tc.learningRate(at: s - 1)),\(String(format: "%.1f", elapsed))\n"
-            window.loss += Double(loss); window.n += 1
-            if s % logEvery == 0 || s == steps {
-                let rate = Double((s - firstStep) * batch) / max(elapsed, 1e-9)
-                let eta = Double((steps - s) * batch) / max(rate, 1e-9)
-                log(String(format: "step %d/%d  loss %.4f  lr %.2e  %.1f samples/s  ETA %@", s, steps,
-                           window.loss / Double(window.n), tc.learningRate(at: s - 1), rate, Self.duration(eta)))
-                window = (0, 0)
-            }
-            if s % checkpointEvery == 0 || s == steps {
-                try trainer.saveCheckpoint(ckpt)
-                try AtomicFile.write(csv, to: csvPath)
-            }
-        }
+            return TrainingStepFigures(values: [Double(loss), Double(norm)], learningRate: Double(lr))
+        }, checkpoint: { try trainer.saveCheckpoint(ckpt) }, progress: { _ in !signals.flag.isSet })
+        guard outcome == .finished else { return }
         trainer.swapEMA()
         trainer.calibrateLatents(count: 1024, seed: seed &+ 77)
         try model.save(to: out + "/model", half: true)

@@ -9,16 +9,7 @@ import Data
 import Foundation
 import Media
 import Models
-
-/// The file given to --config. Every field is optional (DefaultedJSON).
-struct TrainBackboneFile: Codable {
-    var train = JointTrainingConfig()
-    var data = TrainingDataSpec()
-    /// "pool" (the stand-in average-pool codec) or a folder written by AutoencoderFiles.
-    var autoencoder = "pool"
-    var tokenizer = "Models/tokenizer.json"
-    var schedule = NoiseSchedule()
-}
+import Studio
 
 struct TrainBackbone: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backbone",
@@ -36,17 +27,23 @@ struct TrainBackbone: ParsableCommand {
     @Option(help: "Start a new run (no checkpoint yet) from this bundle's backbone weights, e.g. Models/default; the run's config must match its architecture and latent codec.")
     var initFrom: String?
 
+    func validate() throws {
+        if let steps, !(1...JointTrainingConfig.maxSteps).contains(steps) {
+            throw ValidationError("--steps must be between 1 and \(JointTrainingConfig.maxSteps)")
+        }
+        if let maxMinutes, !(maxMinutes.isFinite && maxMinutes > 0) { throw ValidationError("--max-minutes must be a positive number") }
+        guard !runDir.isEmpty else { throw ValidationError("--run is empty") }
+    }
+
     func run() throws {
         hintIfAVX2KernelForced()
         let threads = Threads.configure(common.threads)
         var file = TrainBackboneFile()
-        if let config {
-            guard let data = FileManager.default.contents(atPath: config) else { throw DiptychError("cannot read \(config)") }
-            file = try DefaultedJSON.decode(TrainBackboneFile.self, from: data, defaults: TrainBackboneFile())
-        }
+        if let config { file = try TrainBackboneFile.load(config) }
         if let steps { file.train.steps = steps }
+        if let p = file.train.problem ?? file.data.problem { throw DiptychError("\(config ?? "training config"): \(p)") }
 
-        let tokenizer = try Tokenizer.load(from: file.tokenizer)
+        let tokenizer = try Tokenizer.load(from: ModelLocator.resolve(file.tokenizer))
         file.train.backbone.vocabSize = tokenizer.vocabularySize
         file.train.backbone.padToken = tokenizer.padId
         file.train.backbone.maskToken = tokenizer.maskId
@@ -66,7 +63,7 @@ struct TrainBackbone: ParsableCommand {
             [String(decoding: try DefaultedJSON.encode(file.data), as: UTF8.self), file.autoencoder,
              "\(bb.textLength)", file.tokenizer, "\(tokenizer.vocabularySize)"]), as: UTF8.self)
         let dataset: LatentTextDataset
-        if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount, textLength: bb.textLength) {
+        if let cached = BackboneTrainingData.load(key: key, from: runDir + "/data", latentCount: bb.latentCount, textLength: bb.textLength, vocabSize: bb.vocabSize) {
             dataset = cached
             if case .pool = codec, let saved = FileManager.default.contents(atPath: runDir + "/data/pool.json") {
                 codec = .pool(try JSONDecoder().decode(PoolAutoencoder.self, from: saved))
@@ -114,7 +111,7 @@ struct TrainBackbone: ParsableCommand {
         let export = { try exportBundle(trainer: trainer, file: file, codec: codec, to: runDir + "/model") }
         trainer.threads = threads
         let ckpt = runDir + "/checkpoint"
-        if FileManager.default.fileExists(atPath: ckpt + "/state.json") {
+        if CheckpointFolder.exists(ckpt) {
             try trainer.loadCheckpoint(from: ckpt)
             log("resumed at step \(trainer.state.step)")
         } else if let initFrom {
@@ -127,42 +124,30 @@ struct TrainBackbone: ParsableCommand {
         }
         log("backbone: \(trainer.model.parameters.parameterCount) parameters, batch \(file.train.batchSize), threads \(common.threads)")
 
-        var csv = LossLog.resumed(path: runDir + "/loss.csv", header: "step,loss,image_loss,text_loss,grad_norm,lr,samples_per_s\n",
-                                  step: trainer.state.step)
-        let start = Date()
-        var lastCheckpoint = Date(), windowStart = Date(), windowSamples = 0
-        var acc = (loss: 0.0, img: 0.0, txt: 0.0, norm: 0.0, n: 0)
-        while trainer.state.step < file.train.steps {
-            let r = trainer.step()
-            windowSamples += file.train.batchSize
-            acc.loss += Double(r.loss); acc.img += Double(r.imageLoss); acc.txt += Double(r.textLoss)
-            acc.norm += Double(r.gradNorm); acc.n += 1
-            let step = trainer.state.step
-            if step % file.train.logEvery == 0 || step == file.train.steps {
-                let rate = Double(windowSamples) / Date().timeIntervalSince(windowStart)
-                let n = Double(acc.n)
-                let eta = Double(file.train.steps - step) * Double(file.train.batchSize) / rate
-                csv += String(format: "%d,%.5f,%.5f,%.5f,%.4f,%.3e,%.1f\n", step, acc.loss / n, acc.img / n, acc.txt / n,
-                              acc.norm / n, r.learningRate, rate)
-                try AtomicFile.write(csv, to: runDir + "/loss.csv")
-                if step % (file.train.logEvery * 10) == 0 || step == file.train.steps { try writeLossPlot(csv, to: runDir + "/loss.png") }
-                log(String(format: "step %d/%d loss %.4f (img %.4f, text %.4f) |g| %.3f lr %.2e  %.1f samples/s  ETA %@",
-                           step, file.train.steps, acc.loss / n, acc.img / n, acc.txt / n, acc.norm / n, r.learningRate,
-                           rate, formatDuration(eta)))
-                acc = (0, 0, 0, 0, 0)
-                windowStart = Date(); windowSamples = 0
-            }
-            let timeUp = maxMinutes.map { Date().timeIntervalSince(start) > $0 * 60 } ?? false
-            if Date().timeIntervalSince(lastCheckpoint) > file.train.checkpointSeconds || timeUp {
-                try trainer.saveCheckpoint(to: ckpt)
-                try export()
-                lastCheckpoint = Date()
-                log("checkpoint at step \(step)")
-            }
-            if timeUp { log("time limit reached"); return }
+        let t = file.train
+        let loop = try TrainingRunLoop(options: TrainingRunOptions(
+            lastStep: t.steps, totalSteps: t.steps, samplesPerStep: t.batchSize, logEvery: t.logEvery,
+            checkpointSeconds: t.checkpointSeconds, maxMinutes: maxMinutes, csvPath: runDir + "/loss.csv",
+            columns: ["loss", "image_loss", "text_loss", "grad_norm"]))
+        loop.describe = { step, v, lr, rate, eta in
+            String(format: "step %d/%d loss %.4f (img %.4f, text %.4f) |g| %.3f lr %.2e  %.1f samples/s  ETA %@",
+                   step, t.steps, v[0], v[1], v[2], v[3], lr, rate, eta)
         }
-        try trainer.saveCheckpoint(to: ckpt)
-        try export()
+        var logs = 0
+        loop.afterLog = { csv in
+            logs += 1
+            if logs % 10 == 0 || trainer.state.step == t.steps { try writeLossPlot(csv, to: runDir + "/loss.png") }
+        }
+        let signals = StopSignal(notice: "stopping after this step with a checkpoint (press Ctrl-C again to quit now)")
+        let outcome = try loop.run(currentStep: { trainer.state.step }, step: {
+            let r = trainer.step()
+            return TrainingStepFigures(values: [Double(r.loss), Double(r.imageLoss), Double(r.textLoss), Double(r.gradNorm)],
+                                       learningRate: Double(r.learningRate))
+        }, checkpoint: {
+            try trainer.saveCheckpoint(to: ckpt)
+            try export()
+        }, progress: { _ in !signals.flag.isSet })
+        guard outcome == .finished else { return }
         log("done: step \(trainer.state.step), checkpoint in \(ckpt)")
     }
 }
@@ -215,7 +200,7 @@ func exportBundle(trainer: JointTrainer, file: TrainBackboneFile, codec: LatentC
         manifest.autoencoder = "pool"
         manifest.pool = p
     }
-    try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: file.tokenizer)), to: dir + "/tokenizer.json")
+    try AtomicFile.write(try FileInput.read(ModelLocator.resolve(file.tokenizer)), to: dir + "/tokenizer.json")
     try ModelBundle.writeBackbone(trainer.ema, parameters: trainer.model.parameters, config: trainer.config.backbone,
                                   to: dir + "/" + manifest.backbone, half: true)
     try AtomicFile.write(DefaultedJSON.encode(manifest), to: dir + "/bundle.json")

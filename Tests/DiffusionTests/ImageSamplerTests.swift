@@ -67,7 +67,7 @@ final class ImageSamplerTests: XCTestCase {
         }
     }
 
-    /// Golden outputs: the first 4 values of example 0, seed 11, 10 steps (consistency: 4 steps), as
+    /// Golden outputs: the first 4 values of example 0, seed 11, 10 steps (consistency and phased: 4 steps), as
     /// printed by the independent float64 NumPy reference scripts/diffusion_reference.py (same Philox
     /// noise, same analytic model); the Swift float32 samplers agree to within 3e-7.
     func testGoldenOutputs() throws {
@@ -77,7 +77,7 @@ final class ImageSamplerTests: XCTestCase {
             .dpmpp2m: [0.9403894, -1.054221, 1.086194, 1.306432],
             .eulerKarras: [0.852784, -1.043435, 1.267975, 1.046547],
             .consistency: [-0.01476711, -0.3876682, 1.826255, 0.7218405],
-            .phased: [0.7958605, -1.036134, 1.385142, 0.8781445],
+            .phased: [0.7958604, -1.036134, 1.385142, 0.8781447],
         ]
         for kind in ImageSamplerKind.allCases {
             let out = try run(kind.make(schedule: schedule), seeds: [11], steps: kind == .consistency || kind == .phased ? 4 : 10)
@@ -85,6 +85,14 @@ final class ImageSamplerTests: XCTestCase {
             guard let want = golden[kind] else { XCTFail("no golden values for \(kind.rawValue)"); continue }
             for i in 0..<4 { XCTAssertEqual(first[i], want[i], accuracy: 1e-5, kind.rawValue) }
         }
+    }
+
+    /// The phased sampler with gamma 0.4 at 2 steps (fresh noise at the phase edge) against the reference
+    /// script's "phased-gamma" line.
+    func testPhasedGammaGoldenOutputs() throws {
+        let out = try run(PhasedConsistencySampler(schedule: schedule, gamma: 0.4), seeds: [11], steps: 2)
+        let want: [Float] = [0.8725937, -0.7112923, 1.656405, 0.3764506]
+        for i in 0..<4 { XCTAssertEqual(out[i], want[i], accuracy: 1e-5) }
     }
 
     func testBatchInvariance() throws {

@@ -6,7 +6,12 @@ import XCTest
 @testable import Media
 
 final class PNGConformanceTests: XCTestCase {
-    struct Reference: Decodable { let width, height, channels: Int; let sum, weighted: Double }
+    struct Reference: Decodable {
+        let width, height, channels: Int
+        let sum, weighted: Double
+        /// FNV-1a 64 of every sample as round(v * 65535), little-endian UInt16 (scripts/make_media_fixtures.py).
+        let samples16_fnv1a64: String
+    }
 
     func testValidPngSuiteFilesDecodeToReferenceSamples() throws {
         let refs = try JSONDecoder().decode([String: Reference].self, from: FixtureFiles.data("pngsuite/reference.json"))
@@ -25,8 +30,16 @@ final class PNGConformanceTests: XCTestCase {
                 sum += Double(v)
                 weighted += Double(v) * Double(i % 251 + 1)
             }
-            XCTAssertEqual(sum, ref.sum, accuracy: 1e-3 * max(1, ref.sum), name)
-            XCTAssertEqual(weighted, ref.weighted, accuracy: 1e-3 * max(1, ref.weighted), name)
+            XCTAssertEqual(sum, ref.sum, accuracy: 1e-6 * max(1, ref.sum), name)
+            XCTAssertEqual(weighted, ref.weighted, accuracy: 1e-6 * max(1, ref.weighted), name)
+            // Sample for sample: every value must be exactly the reference's k / (2^depth - 1).
+            var q = Data(capacity: image.pixels.count * 2)
+            for v in image.pixels {
+                let k = UInt16((Double(v) * 65535).rounded())
+                XCTAssertLessThan(abs(Double(v) * 65535 - Double(k)), 1e-2, "\(name): a sample between levels")
+                q.append(UInt8(k & 0xff)); q.append(UInt8(k >> 8))
+            }
+            XCTAssertEqual(String(CheckpointFolder.fnv1a64(q), radix: 16), ref.samples16_fnv1a64, "\(name): samples differ")
         }
     }
 

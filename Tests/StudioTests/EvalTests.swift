@@ -93,15 +93,23 @@ final class EvalTests: XCTestCase {
     func testRecallNearestNeighbour() throws {
         let refs = [("white", Image(width: 2, height: 2, fill: [1, 1, 1])),
                     ("black", Image(width: 2, height: 2, fill: [0, 0, 0]))]
+        /// Paints a prompt's colour nearly right, exactly wrong, or the same grey for both.
         struct Painter: EvalModel {
+            var mode: Int
             func generate(prompts: [String], seeds: [UInt64], sampling: EvalSampling) throws -> [Image] {
-                prompts.map { Image(width: 2, height: 2, fill: $0 == "white" ? [0.9, 0.9, 0.9] : [0.9, 0.9, 0.9]) }
+                prompts.map { p -> Image in
+                    let white = p == "white"
+                    let v: Float = mode == 0 ? (white ? 0.9 : 0.1) : mode == 1 ? (white ? 0.1 : 0.9) : 0.9
+                    return Image(width: 2, height: 2, fill: [v, v, v])
+                }
             }
             func caption(images: [Image], decoding: EvalCaptioning) throws -> [String] { [] }
         }
-        let r = try EmojiRecallEval().run(set: "t", model: Painter(), references: refs.map { (name: $0.0, image: $0.1) },
-                                          prompts: [0, 1], sampling: EvalSampling())
-        XCTAssertEqual(r.recallAt1, 0.5)
+        for (mode, expected) in [(0, 1.0), (1, 0.0), (2, 0.5)] {
+            let r = try EmojiRecallEval().run(set: "t", model: Painter(mode: mode), references: refs.map { (name: $0.0, image: $0.1) },
+                                              prompts: [0, 1], sampling: EvalSampling())
+            XCTAssertEqual(r.recallAt1, expected, "painter \(mode)")
+        }
         let report = EvalReport(model: "m", date: "d", threads: 1)
         XCTAssertTrue(report.markdown().contains("# Evaluation of m"))
     }

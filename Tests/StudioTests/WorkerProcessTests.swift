@@ -33,15 +33,7 @@ final class WorkerProcessTests: TemporaryFolderTestCase {
             runs: [{sampler: ddim, steps: [2, 8]}]
         """
 
-    static func binary() throws -> String {
-        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                          Bundle.main.bundleURL, Bundle(for: WorkerProcessTests.self).bundleURL.deletingLastPathComponent()]
-            .map { $0.appendingPathComponent("diptych").path }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("the diptych binary is not built next to the tests (looked in \(candidates))")
-        }
-        return found
-    }
+    static func binary() throws -> String { try diptychBinary() }
 
     func launch(_ args: [String], outputs: String, delay: Double, log: String? = nil) throws -> Process {
         let p = Process()
@@ -155,6 +147,7 @@ final class WorkerProcessTests: TemporaryFolderTestCase {
         XCTAssertGreaterThan(done, 0)
         XCTAssertLessThan(done, 22)
         XCTAssertEqual(items.filter { $0.state == "running" }.count, 0, "claimed items were handed back")
+        XCTAssertEqual(try store.jobs().first { $0.name == "crash" }?.state, "stopped", "the history calls a stopped job running")
         // Every item the model made before the stop was recorded.
         let made = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
         XCTAssertEqual(made, done)

@@ -1,10 +1,13 @@
-// DatasetFile.swift: one split of a preprocessed dataset in one binary file, loaded whole for fast
-// epochs: 8-bit RGB images at one or more square sizes, a caption and an info string per record.
+// DatasetFile.swift: a preprocessed captioned image corpus in one binary file, loaded whole for fast
+// epochs: 8-bit RGB images at one or more square sizes, and per record a caption, an info string, a
+// split and optional attributes; the metadata says what the corpus is and where it came from
+// (DatasetMetadata, DatasetProvenance). Shapes and emoji builds write one file per split; imported
+// folders (`diptych data import`) write one file whose records carry their own splits.
 //
-// Format (version 1, all integers little-endian):
+// Format (all integers little-endian; version 2 is written, versions 1 and 2 are read):
 //   header, 64 bytes:
 //     0  8  magic "DPTYDATA"
-//     8  u32 version (1)
+//     8  u32 version (2; 1 for files without the split and attribute tables)
 //    12  u32 record count N
 //    16  u32 channels (3)
 //    20  u32 number of image sizes S (1...4)
@@ -17,8 +20,12 @@
 //     metadata JSON (M bytes, `DatasetMetadata`)
 //     captions: (N + 1) u32 offsets into the UTF-8 bytes that follow, then the bytes
 //     infos: the same layout
+//     splits (version 2): the same layout, one split name per record
+//     attributes (version 2): the same layout, a JSON object of strings per record, or empty
 //     for each size s: N * s * s * channels bytes, record-major, rows top to bottom, RGB interleaved
-// Files are written through AtomicFile; the loader checks every field, the length and the checksum.
+// A version 1 file's records all have the metadata's split and no attributes. Files are written by
+// DatasetWriter (temporary name, then rename); the loader checks every field, the length and the
+// checksum.
 
 import Core
 import Foundation
@@ -29,16 +36,22 @@ public struct DatasetRecord: Sendable {
     public var info: String
     /// One image per size of the file, side * side * channels bytes each.
     public var images: [[UInt8]]
-    public init(caption: String, info: String, images: [[UInt8]]) {
+    /// "train", "val", "test", "heldout"; empty for the file's own split (its metadata's).
+    public var split: String
+    /// Optional per-record facts (extra metadata columns, content hash, ...).
+    public var attributes: [String: String]
+    public init(caption: String, info: String, images: [[UInt8]], split: String = "", attributes: [String: String] = [:]) {
         self.caption = caption
         self.info = info
         self.images = images
+        self.split = split
+        self.attributes = attributes
     }
 }
 
 public final class DatasetFile: @unchecked Sendable {
     public static let magic = Array("DPTYDATA".utf8)
-    public static let version = 1
+    public static let version = 2
 
     public let path: String
     public let metadata: DatasetMetadata
@@ -47,51 +60,27 @@ public final class DatasetFile: @unchecked Sendable {
     public let sizes: [Int]
     public let captions: [String]
     public let infos: [String]
+    /// Each record's split (for a version 1 file, the metadata's split).
+    public let splits: [String]
+    /// Each record's attributes as compact JSON ("" for none); see `attributes(_:)`.
+    public let attributeTexts: [String]
     let bytes: [UInt8]
     /// Byte offset of each size's image block.
     let imageOffsets: [Int]
 
     // MARK: writing
 
+    /// Writes `records` (through DatasetWriter, so under a temporary name and renamed).
     public static func write(to path: String, metadata: DatasetMetadata, sizes: [Int], channels: Int = 3,
                              records: [DatasetRecord]) throws {
-        guard (1...4).contains(sizes.count), sizes == sizes.sorted(), sizes.allSatisfy({ (1...1024).contains($0) }) else {
-            throw DiptychError("dataset sizes \(sizes) must be 1 to 4 ascending sides of 1...1024")
+        let w = try DatasetWriter(path: path, metadata: metadata, sizes: sizes, channels: channels)
+        do {
+            for r in records { try w.append(r) }
+            try w.finish()
+        } catch {
+            w.cancel()
+            throw error
         }
-        var payload: [UInt8] = []
-        let json = try JSONEncoder().encode(metadata)
-        payload += json
-        pad(&payload)
-        for strings in [records.map(\.caption), records.map(\.info)] {
-            var offsets: [UInt32] = [0]
-            var text: [UInt8] = []
-            for s in strings { text += s.utf8; offsets.append(UInt32(text.count)) }
-            for o in offsets { putU32(&payload, o) }
-            payload += text
-            pad(&payload)
-        }
-        for (k, s) in sizes.enumerated() {
-            let n = s * s * channels
-            payload.reserveCapacity(payload.count + n * records.count)
-            for (i, r) in records.enumerated() {
-                guard r.images.count == sizes.count, r.images[k].count == n else {
-                    throw DiptychError("dataset record \(i): image \(k) has \(r.images.count == sizes.count ? r.images[k].count : -1) bytes, expected \(n)")
-                }
-                payload += r.images[k]
-            }
-            pad(&payload)
-        }
-        var header: [UInt8] = magic
-        putU32(&header, UInt32(version))
-        putU32(&header, UInt32(records.count))
-        putU32(&header, UInt32(channels))
-        putU32(&header, UInt32(sizes.count))
-        for i in 0..<4 { putU32(&header, UInt32(i < sizes.count ? sizes[i] : 0)) }
-        putU32(&header, UInt32(json.count))
-        putU32(&header, 0)
-        putU64(&header, UInt64(payload.count))
-        putU64(&header, fnv1a(payload[...]))
-        try AtomicFile.write(Data(header + payload), to: path)
     }
 
     // MARK: loading
@@ -107,7 +96,8 @@ public final class DatasetFile: @unchecked Sendable {
         func bad(_ why: String) -> DiptychError { DiptychError("\(path) is not a valid Diptych dataset file: \(why)") }
         guard bytes.count >= 64, Array(bytes[0..<8]) == Self.magic else { throw bad("missing DPTYDATA header") }
         let r = LittleEndian(bytes: bytes)
-        guard r.u32(8) == Self.version else { throw bad("version \(r.u32(8)), this build reads \(Self.version)") }
+        let version = r.u32(8)
+        guard version == 1 || version == 2 else { throw bad("version \(version), this build reads 1 and 2") }
         let n = r.u32(12), ch = r.u32(16), ns = r.u32(20)
         guard (1...4).contains(ch), (1...4).contains(ns) else { throw bad("channels \(ch), sizes \(ns)") }
         let sides = (0..<ns).map { r.u32(24 + 4 * $0) }
@@ -126,7 +116,7 @@ public final class DatasetFile: @unchecked Sendable {
         }
         pos += Self.padded(m)
         var tables: [[String]] = []
-        for name in ["captions", "infos"] {
+        for name in version == 1 ? ["captions", "infos"] : ["captions", "infos", "splits", "attributes"] {
             try need(4 * (n + 1))
             let offsets = (0...n).map { r.u32(pos + 4 * $0) }
             pos += 4 * (n + 1)
@@ -156,11 +146,37 @@ public final class DatasetFile: @unchecked Sendable {
         sizes = sides
         captions = tables[0]
         infos = tables[1]
+        splits = version == 1 ? Array(repeating: meta.split, count: n) : tables[2]
+        attributeTexts = version == 1 ? Array(repeating: "", count: n) : tables[3]
         self.bytes = bytes
         imageOffsets = offs
     }
 
     // MARK: access
+
+    /// The split names present, in the order train, val, test, heldout, then any others.
+    public var splitNames: [String] {
+        let order = ["train", "val", "test", "heldout"]
+        let present = Set(splits)
+        return order.filter(present.contains) + present.subtracting(order).sorted()
+    }
+
+    /// Records per split.
+    public var splitCounts: [String: Int] {
+        var out: [String: Int] = [:]
+        for s in splits { out[s, default: 0] += 1 }
+        return out
+    }
+
+    /// The indices of the records of one split.
+    public func indices(inSplit split: String) -> [Int] { splits.indices.filter { splits[$0] == split } }
+
+    /// Record `index`'s attributes (empty when it has none or they do not parse).
+    public func attributes(_ index: Int) -> [String: String] {
+        let t = attributeTexts[index]
+        if t.isEmpty { return [:] }
+        return (try? JSONDecoder().decode([String: String].self, from: Data(t.utf8))) ?? [:]
+    }
 
     func block(_ size: Int) -> Int {
         guard let k = sizes.firstIndex(of: size) else {
@@ -212,6 +228,16 @@ public final class DatasetFile: @unchecked Sendable {
     static func pad(_ a: inout [UInt8]) { a += [UInt8](repeating: 0, count: padded(a.count) - a.count) }
     static func putU32(_ a: inout [UInt8], _ v: UInt32) { for i in 0..<4 { a.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) } }
     static func putU64(_ a: inout [UInt8], _ v: UInt64) { for i in 0..<8 { a.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+
+    /// FNV-1a, 64 bits, fed piece by piece.
+    struct FNV1a {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        mutating func update(_ b: [UInt8]) {
+            var h = value
+            b.withUnsafeBufferPointer { p in for x in p { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 } }
+            value = h
+        }
+    }
 
     /// FNV-1a, 64 bits.
     static func fnv1a(_ b: ArraySlice<UInt8>) -> UInt64 {

@@ -45,7 +45,12 @@ public struct ShapesDatasetBuilder: Sendable {
             let recs = records(count: n, seed: seed, split: split, pool: pool) { log("shapes \(split): \($0)/\(n)") }
             let meta = DatasetMetadata(corpus: "shapes", split: split,
                                        source: "diptych data build shapes (shapes world v1, pool \(pool.rawValue))",
-                                       seed: seed, shapes: config, infoFormat: Self.infoFormat)
+                                       seed: seed, shapes: config, infoFormat: Self.infoFormat,
+                                       provenance: DatasetProvenance(
+                                           command: "diptych data build shapes --count \(count) --seed \(seed)",
+                                           source: "shapes world v1", layout: "shapes-world",
+                                           options: ["count": "\(n)", "seed": "\(seed)", "pool": pool.rawValue,
+                                                     "sizes": sizes.map(String.init).joined(separator: ",")]))
             try DatasetFile.write(to: path, metadata: meta, sizes: sizes, records: recs)
             log("wrote \(path) (\(n) scenes)")
             paths.append(path)

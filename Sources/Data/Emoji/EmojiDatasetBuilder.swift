@@ -129,7 +129,12 @@ public struct EmojiDatasetBuilder: Sendable {
             let meta = DatasetMetadata(
                 corpus: "emoji", split: split,
                 source: "diptych data build emoji: \(fontPath) (CBDT bitmaps) named by \(emojiTestPath)",
-                seed: seed, infoFormat: "code points (hex) | group / subgroup")
+                seed: seed, infoFormat: "code points (hex) | group / subgroup",
+                provenance: DatasetProvenance(
+                    command: "diptych data build emoji --seed \(seed)", source: "\(fontPath) + \(emojiTestPath)",
+                    layout: "noto-color-emoji",
+                    options: ["seed": "\(seed)", "sizes": sizes.map(String.init).joined(separator: ","),
+                              "background": "white", "fit": "pad", "split-hash": "FNV-1a of seed and CLDR name"]))
             try DatasetFile.write(to: path, metadata: meta, sizes: sizes,
                                   records: part.map { DatasetRecord(caption: $0.entry.name, info: $0.info, images: $0.images) })
             log("wrote \(path) (\(part.count) emoji)")

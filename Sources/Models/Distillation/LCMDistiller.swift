@@ -364,46 +364,44 @@ public final class LCMDistiller {
 
     // MARK: checkpoints
 
-    public func saveCheckpoint(to dir: String, teacherHash: String) throws {
-        state.teacher = teacherHash
-        try AtomicFile.write(JointTrainer.bytes(student.parameters.values), to: dir + "/student.f32")
-        try AtomicFile.write(JointTrainer.bytes(target.parameters.values), to: dir + "/target.f32")
-        if samplingEMA.count > 0 { try AtomicFile.write(JointTrainer.bytes(samplingEMA), to: dir + "/ema.f32") }
-        try AtomicFile.write(JointTrainer.bytes(optimizer.m), to: dir + "/adam_m.f32")
-        try AtomicFile.write(JointTrainer.bytes(optimizer.v), to: dir + "/adam_v.f32")
-        if let d = discriminator {
-            for (name, t) in [("disc", d.params.params), ("disc_m", d.optimizer.m), ("disc_v", d.optimizer.v)] {
-                try AtomicFile.write(JointTrainer.bytes(t), to: "\(dir)/\(name).f32")
-            }
-        }
-        if let f = fakeScore {
-            for (name, t) in [("fake", f.network.parameters.values), ("fake_m", f.optimizer.m), ("fake_v", f.optimizer.v)] {
-                try AtomicFile.write(JointTrainer.bytes(t), to: "\(dir)/\(name).f32")
-            }
-        }
-        try AtomicFile.write(DefaultedJSON.encode(config), to: dir + "/config.json")
-        try AtomicFile.write(DefaultedJSON.encode(state), to: dir + "/state.json")  // last: marks it complete
+    /// The slabs of a checkpoint, by file stem.
+    var checkpointSlabs: [(String, Tensor)] {
+        var slabs = [("student", student.parameters.values), ("target", target.parameters.values),
+                     ("adam_m", optimizer.m), ("adam_v", optimizer.v)]
+        if samplingEMA.count > 0 { slabs.append(("ema", samplingEMA)) }
+        if let d = discriminator { slabs += [("disc", d.params.params), ("disc_m", d.optimizer.m), ("disc_v", d.optimizer.v)] }
+        if let f = fakeScore { slabs += [("fake", f.network.parameters.values), ("fake_m", f.optimizer.m), ("fake_v", f.optimizer.v)] }
+        return slabs
     }
 
-    /// Restores a checkpoint of the same config, dataset and teacher.
+    /// Writes the checkpoint folder as a whole (CheckpointFolder).
+    public func saveCheckpoint(to dir: String, teacherHash: String) throws {
+        state.teacher = teacherHash
+        try CheckpointFolder.write(checkpointSlabs.map { ($0.0 + ".f32", JointTrainer.bytes($0.1)) }
+                                   + [("config.json", try DefaultedJSON.encode(config)), ("state.json", try DefaultedJSON.encode(state))],
+                                   to: dir)
+    }
+
+    /// Restores a checkpoint of the same config, dataset and teacher; refuses a torn, edited or non-finite one.
     public func loadCheckpoint(from dir: String, teacherHash: String) throws {
-        let saved = try DefaultedJSON.decode(LCMDistillState.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/state.json")),
-                                             defaults: LCMDistillState())
+        let slabs = checkpointSlabs
+        let files = try CheckpointFolder.read(dir, names: ["state.json"] + slabs.map { $0.0 + ".f32" })
+        let saved = try DefaultedJSON.decode(LCMDistillState.self, from: files["state.json"]!, defaults: LCMDistillState(),
+                                             what: dir + "/state.json")
         guard saved.datasetCount == dataset.count else {
             throw DiptychError("checkpoint was distilled on \(saved.datasetCount) examples, the dataset has \(dataset.count)")
         }
         guard saved.teacher == teacherHash else {
             throw DiptychError("checkpoint was distilled from teacher \(saved.teacher), not \(teacherHash); use a new run folder")
         }
-        var slabs = [("student", student.parameters.values), ("target", target.parameters.values),
-                     ("adam_m", optimizer.m), ("adam_v", optimizer.v)]
-        if samplingEMA.count > 0 { slabs.append(("ema", samplingEMA)) }
-        if let d = discriminator { slabs += [("disc", d.params.params), ("disc_m", d.optimizer.m), ("disc_v", d.optimizer.v)] }
-        if let f = fakeScore { slabs += [("fake", f.network.parameters.values), ("fake_m", f.optimizer.m), ("fake_v", f.optimizer.v)] }
+        guard (0...config.steps).contains(saved.step) else { throw DiptychError("\(dir)/state.json: step \(saved.step) is outside 0...\(config.steps)") }
         for (name, t) in slabs {
-            let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).f32"))
+            let data = files[name + ".f32"]!
             guard data.count == t.count * 4 else { throw DiptychError("\(dir)/\(name).f32 does not match the model size") }
             data.withUnsafeBytes { t.data.update(from: $0.bindMemory(to: Float.self).baseAddress!, count: t.count) }
+            for i in 0..<t.count where !t.data[i].isFinite {
+                throw DiptychError("\(dir)/\(name).f32 holds NaN or Inf: the checkpoint is broken; start a new run folder")
+            }
         }
         state = saved
         optimizer.step = saved.step

@@ -22,11 +22,17 @@ public final class BundleModel: EvalModel {
     /// (BundleModel+PhaseRoutes). Empty: this bundle does every step.
     public var phaseRoutes: [Int: PhaseRoute] = [:]
 
-    public init(path: String, threads: Int = 1, chunk: Int = 16) throws {
+    public init(path given: String, threads: Int = 1, chunk: Int = 16) throws {
+        let path = try ModelLocator.resolve(given)
         self.chunk = max(1, chunk)
         bundle = try ModelBundle(path: path, maxBatch: 2 * max(1, chunk))
         bundle.backbone.threads = threads
-        schedule = try DefaultedJSON.decode(NoiseSchedule.self, from: Data(bundle.manifest.schedule.utf8), defaults: NoiseSchedule())
+        schedule = try DefaultedJSON.decode(NoiseSchedule.self, from: Data(bundle.manifest.schedule.utf8), defaults: NoiseSchedule(),
+                                            what: "\(path)/bundle.json schedule")
+        if let p = schedule.problem { throw DiptychError("model bundle \(path): \(p)") }
+        guard ImageSamplerKind(rawValue: bundle.manifest.defaultSampler) != nil else {
+            throw DiptychError("model bundle \(path): unknown defaultSampler '\(bundle.manifest.defaultSampler)'")
+        }
         self.threads = threads
         modelHash = String(try SHA256.hex(file: path + "/" + bundle.manifest.backbone).prefix(10))
     }
@@ -95,13 +101,15 @@ public final class BundleModel: EvalModel {
     func textSampler(_ decoding: EvalCaptioning) throws -> MaskedTextSampler {
         let unmasking: TextUnmasking
         var budget: Int? = nil
-        switch decoding.strategy {
-        case "low-confidence": unmasking = .lowConfidence
-        case "random": unmasking = .random
-        case "threshold":
+        guard let strategy = CaptionStrategy(rawValue: decoding.strategy) else {
+            throw DiptychError("unknown caption strategy '\(decoding.strategy)' (\(CaptionStrategy.names))")
+        }
+        switch strategy {
+        case .lowConfidence: unmasking = .lowConfidence
+        case .random: unmasking = .random
+        case .threshold:
             unmasking = .threshold(decoding.steps > 0 ? 0.7 : 0.9)
             budget = decoding.steps > 0 ? decoding.steps : nil
-        default: throw DiptychError("unknown caption strategy '\(decoding.strategy)' (low-confidence, random, threshold)")
         }
         let eos = config.eosToken
         return MaskedTextSampler(config: TextSamplerConfig(steps: decoding.steps > 0 ? decoding.steps : config.textLength,
@@ -144,13 +152,13 @@ public final class BundleModel: EvalModel {
     /// image, its clean latent (t = 0) is in the sequence, as in captioning (question answering by
     /// infilling); without, the image slot holds noise at the last timestep. Returns the completed text.
     public func fill(_ text: String, steps: Int, seed: UInt64, image: Image? = nil) throws -> String {
-        let tok = bundle.tokenizer, L = config.textLength
+        let L = config.textLength
         let parts = text.components(separatedBy: "[MASK]")
         var ids: [Int] = []
         for (i, part) in parts.enumerated() {
             var segment = part
             if i + 1 < parts.count { while segment.hasSuffix(" ") { segment.removeLast() } }
-            if !segment.isEmpty { ids += tok.encode(segment) }
+            if !segment.isEmpty { ids += bundle.tokenizer.encode(segment) }
             if i + 1 < parts.count { ids.append(config.maskToken) }
         }
         guard ids.count < L else { throw DiptychError("the text is \(ids.count) tokens; the model reads at most \(L - 1)") }
@@ -162,6 +170,9 @@ public final class BundleModel: EvalModel {
         var rng = BatchRNG(seeds: [seed])
         let sampler = MaskedTextSampler(config: TextSamplerConfig(steps: max(1, steps)))
         let out = try sampler.sample(model: model, tokens: [row], rng: &rng)
-        return self.text(of: out.tokens[0])
+        // The given text keeps its length: decode all of it (a slot filled with [EOS] must not cut off
+        // the text after it), leaving out special tokens.
+        let tok = bundle.tokenizer
+        return tok.decode(out.tokens[0].prefix(ids.count).filter { !tok.isSpecial($0) })
     }
 }
