@@ -76,6 +76,7 @@ struct EditRun {
                                                    sampling.steps, settings.strength, sampling.cfg, threads).utf8))
         let single = o.out.hasSuffix(".png") && o.n == 1
         let folder = single ? (o.out as NSString).deletingLastPathComponent : o.out
+        ArtifactFiles.cleanStaleTemporaries(in: folder.isEmpty ? "." : folder, recursive: false)   // a killed run's leftovers
         try EditInputStore.store(input.data, name: input.name, artifactFolder: folder.isEmpty ? "." : folder)
         if let maskInput { try EditInputStore.store(maskInput.data, name: maskInput.name, artifactFolder: folder.isEmpty ? "." : folder) }
         var results: [[String: String]] = []
