@@ -9,7 +9,9 @@ import Diffusion
 import Studio
 
 struct Inpaint: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Repaint the masked part of an image under a prompt (RePaint).")
+    static let configuration = CommandConfiguration(
+        abstract: "Repaint the masked part of an image under a prompt (RePaint).",
+        discussion: "On shapes scenes (diptych eval editing) --sampler ddpm --steps 25 --resample 8 with masks on the 4x4 latent grid works best (Samples/editing/README.md).")
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "The input image (PNG or JPEG, any size; resized to the model's).")
