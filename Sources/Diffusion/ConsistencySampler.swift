@@ -44,26 +44,23 @@ public struct ConsistencySampler: ImageSampler, Codable, Sendable {
         ConsistencyMath.boundaryScalings(timestep: t, sigmaData: sigmaData, timestepScaling: timestepScaling)
     }
 
-    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
-                       progress: SamplerProgress?) throws -> Tensor {
+    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, conditioning: ImageConditioning?,
+                       rng: inout BatchRNG, progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)
         let ts = try timesteps(steps: steps)
         let n = noise.shape[1]
-        var x = noise.clone()
-        var denoised = x
-        for (i, t) in ts.enumerated() {
-            let ab = schedule.alphasCumprod[t]
+        let levels = ts.map { NoiseLevel.vp(alphaBar: schedule.alphasCumprod[$0]) } + [.vp(alphaBar: 1)]
+        return try SamplerSupport.walk(levels: levels, noise: noise, conditioning: conditioning, rng: &rng, progress: progress,
+                                       initial: { $0.clone() }) { i, x, rng, _ in
+            let t = ts[i], ab = schedule.alphasCumprod[t]
             let (x0, _) = try SamplerSupport.denoise(model, x: x, timestep: Double(t), alphaBar: ab)
             let (cSkip, cOut) = boundaryScalings(timestep: Double(t))
-            denoised = SamplerSupport.combine(cSkip, x, cOut, x0)
-            if i + 1 < ts.count {
-                let abNext = schedule.alphasCumprod[ts[i + 1]]
-                let z = rng.gaussian(n)
-                x = SamplerSupport.combine(abNext.squareRoot(), denoised, (1 - abNext).squareRoot(), z)
-            }
-            try SamplerSupport.report(progress, step: i + 1, total: ts.count, x0: denoised)
+            let denoised = SamplerSupport.combine(cSkip, x, cOut, x0)
+            guard i + 1 < ts.count else { return (denoised, denoised) }
+            let abNext = schedule.alphasCumprod[ts[i + 1]]
+            let z = rng.gaussian(n)
+            return (SamplerSupport.combine(abNext.squareRoot(), denoised, (1 - abNext).squareRoot(), z), denoised)
         }
-        return denoised
     }
 
     /// Samples a guidance-distilled conditional model with the guidance scale fed as an embedding.

@@ -34,24 +34,23 @@ public struct DDIMSampler: ImageSampler, Codable, Sendable {
         return out
     }
 
-    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
-                       progress: SamplerProgress?) throws -> Tensor {
+    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, conditioning: ImageConditioning?,
+                       rng: inout BatchRNG, progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)
         let plan = try SamplerSupport.spacedSteps(schedule, spacing, steps: steps)
         let n = noise.shape[1]
-        var x = noise.clone()
-        for (i, (t, ab, abPrev)) in plan.enumerated() {
+        let levels = plan.map { NoiseLevel.vp(alphaBar: $0.alphaBar) } + [.vp(alphaBar: plan.last!.alphaBarNext)]
+        return try SamplerSupport.walk(levels: levels, noise: noise, conditioning: conditioning, rng: &rng, progress: progress,
+                                       initial: { $0.clone() }) { i, x, rng, _ in
+            let (t, ab, abPrev) = plan[i]
             let (x0, eps) = try SamplerSupport.denoise(model, x: x, timestep: Double(t), alphaBar: ab)
             let sigma = eta * ((1 - abPrev) / (1 - ab)).squareRoot() * (1 - ab / abPrev).squareRoot()
             let direction = max(1 - abPrev - sigma * sigma, 0).squareRoot()
             if sigma > 0 {
                 let z = rng.gaussian(n)
-                x = SamplerSupport.combine(abPrev.squareRoot(), x0, direction, eps, sigma, z)
-            } else {
-                x = SamplerSupport.combine(abPrev.squareRoot(), x0, direction, eps)
+                return (SamplerSupport.combine(abPrev.squareRoot(), x0, direction, eps, sigma, z), x0)
             }
-            try SamplerSupport.report(progress, step: i + 1, total: plan.count, x0: x0)
+            return (SamplerSupport.combine(abPrev.squareRoot(), x0, direction, eps), x0)
         }
-        return x
     }
 }

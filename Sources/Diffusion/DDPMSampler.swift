@@ -18,13 +18,15 @@ public struct DDPMSampler: ImageSampler, Codable, Sendable {
 
     public var name: String { "ddpm" }
 
-    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
-                       progress: SamplerProgress?) throws -> Tensor {
+    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, conditioning: ImageConditioning?,
+                       rng: inout BatchRNG, progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)
         let plan = try SamplerSupport.spacedSteps(schedule, spacing, steps: steps)
         let n = noise.shape[1]
-        var x = noise.clone()
-        for (i, (t, ab, abPrev)) in plan.enumerated() {
+        let levels = plan.map { NoiseLevel.vp(alphaBar: $0.alphaBar) } + [.vp(alphaBar: plan.last!.alphaBarNext)]
+        return try SamplerSupport.walk(levels: levels, noise: noise, conditioning: conditioning, rng: &rng, progress: progress,
+                                       initial: { $0.clone() }) { i, x, rng, _ in
+            let (t, ab, abPrev) = plan[i]
             let (x0, _) = try SamplerSupport.denoise(model, x: x, timestep: Double(t), alphaBar: ab)
             let beta = 1 - ab / abPrev
             let cx0 = abPrev.squareRoot() * beta / (1 - ab)
@@ -32,12 +34,9 @@ public struct DDPMSampler: ImageSampler, Codable, Sendable {
             let std = (beta * (1 - abPrev) / (1 - ab)).squareRoot()
             if std > 0 {
                 let z = rng.gaussian(n)
-                x = SamplerSupport.combine(cx0, x0, cx, x, std, z)
-            } else {
-                x = SamplerSupport.combine(cx0, x0, cx, x)
+                return (SamplerSupport.combine(cx0, x0, cx, x, std, z), x0)
             }
-            try SamplerSupport.report(progress, step: i + 1, total: plan.count, x0: x0)
+            return (SamplerSupport.combine(cx0, x0, cx, x), x0)
         }
-        return x
     }
 }

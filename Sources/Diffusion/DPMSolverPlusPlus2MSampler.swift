@@ -21,18 +21,18 @@ public struct DPMSolverPlusPlus2MSampler: ImageSampler, Codable, Sendable {
 
     public var name: String { "dpmpp-2m" }
 
-    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
-                       progress: SamplerProgress?) throws -> Tensor {
+    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, conditioning: ImageConditioning?,
+                       rng: inout BatchRNG, progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)
         let sigmas = try grid.sigmas(steps: steps, schedule: schedule)
-        var x = SamplerSupport.combine(sigmas[0], noise, 0, noise)
+        // The x0 estimate of the step before (nil at the first step run, as at an img2img start).
         var previous: Tensor? = nil
-        for i in 0..<steps {
+        return try SamplerSupport.walk(levels: sigmas.map { .ve(sigma: $0) }, noise: noise, conditioning: conditioning, rng: &rng,
+                                       progress: progress, initial: { SamplerSupport.combine(sigmas[0], $0, 0, $0) }) { i, x, _, last in
             let s = sigmas[i], sNext = sigmas[i + 1]
             let denoised = try SamplerSupport.denoiseVE(model, x: x, sigma: s, schedule: schedule)
-            if sNext == 0 {
-                x = denoised
-            } else {
+            var next = denoised
+            if sNext != 0 {
                 let h = log(s) - log(sNext)
                 var d = denoised
                 if let previous, i > 0 {
@@ -40,11 +40,10 @@ public struct DPMSolverPlusPlus2MSampler: ImageSampler, Codable, Sendable {
                     let r = hLast / h
                     d = SamplerSupport.combine(1 + 1 / (2 * r), denoised, -1 / (2 * r), previous)
                 }
-                x = SamplerSupport.combine(sNext / s, x, -expm1(-h), d)
+                next = SamplerSupport.combine(sNext / s, x, -expm1(-h), d)
             }
-            previous = denoised
-            try SamplerSupport.report(progress, step: i + 1, total: steps, x0: denoised)
+            if last { previous = denoised }
+            return (next, denoised)
         }
-        return x
     }
 }

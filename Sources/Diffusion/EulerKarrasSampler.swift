@@ -16,18 +16,16 @@ public struct EulerKarrasSampler: ImageSampler, Codable, Sendable {
 
     public var name: String { "euler-karras" }
 
-    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
-                       progress: SamplerProgress?) throws -> Tensor {
+    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, conditioning: ImageConditioning?,
+                       rng: inout BatchRNG, progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)
         let sigmas = try grid.sigmas(steps: steps, schedule: schedule)
-        var x = SamplerSupport.combine(sigmas[0], noise, 0, noise)
-        for i in 0..<steps {
+        return try SamplerSupport.walk(levels: sigmas.map { .ve(sigma: $0) }, noise: noise, conditioning: conditioning, rng: &rng,
+                                       progress: progress, initial: { SamplerSupport.combine(sigmas[0], $0, 0, $0) }) { i, x, _, _ in
             let s = sigmas[i], sNext = sigmas[i + 1]
             let denoised = try SamplerSupport.denoiseVE(model, x: x, sigma: s, schedule: schedule)
             // x + (x - D)/s * (sNext - s) = (sNext/s) x + (1 - sNext/s) D
-            x = SamplerSupport.combine(sNext / s, x, 1 - sNext / s, denoised)
-            try SamplerSupport.report(progress, step: i + 1, total: steps, x0: denoised)
+            return (SamplerSupport.combine(sNext / s, x, 1 - sNext / s, denoised), denoised)
         }
-        return x
     }
 }

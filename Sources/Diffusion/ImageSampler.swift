@@ -1,6 +1,7 @@
 // ImageSampler.swift: the one signature every Gaussian sampler shares, the progress/cancel hook,
 // the sampler names the CLI uses, and the model evaluation the samplers have in common (one
-// timestep for the whole batch, prediction converted to x0 and eps).
+// timestep for the whole batch, prediction converted to x0 and eps). What is known of the image
+// (img2img, inpainting) is an ImageConditioning every sampler applies through SamplerSupport.walk.
 
 import Core
 import DiffusionMath
@@ -14,9 +15,19 @@ public protocol ImageSampler {
     /// CLI name ("ddim", "dpmpp-2m", ...).
     var name: String { get }
     /// noise: [B, N] standard normal initial latents (draw them from `rng`); rng: one stream per
-    /// example for stochastic steps; steps: number of denoising steps (= model calls, before CFG).
-    func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
+    /// example for stochastic steps; steps: number of denoising steps of the full grid (= model calls,
+    /// before CFG); conditioning: known latents, a mask of what to keep and where to start (img2img,
+    /// inpainting; ImageConditioning), or nil for text-to-image.
+    func sample(model: ImageDenoiser, noise: Tensor, steps: Int, conditioning: ImageConditioning?, rng: inout BatchRNG,
                 progress: SamplerProgress?) throws -> Tensor
+}
+
+extension ImageSampler {
+    /// Text-to-image: the whole grid from noise.
+    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
+                       progress: SamplerProgress?) throws -> Tensor {
+        try sample(model: model, noise: noise, steps: steps, conditioning: nil, rng: &rng, progress: progress)
+    }
 }
 
 /// The samplers by CLI name.

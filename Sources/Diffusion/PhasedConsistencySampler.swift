@@ -38,23 +38,23 @@ public struct PhasedConsistencySampler: ImageSampler, Codable, Sendable {
         return ts.indices.map { (ts[$0], $0 + 1 < ts.count ? ts[$0 + 1] : 0) }
     }
 
-    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, rng: inout BatchRNG,
-                       progress: SamplerProgress?) throws -> Tensor {
+    public func sample(model: ImageDenoiser, noise: Tensor, steps: Int, conditioning: ImageConditioning?,
+                       rng: inout BatchRNG, progress: SamplerProgress?) throws -> Tensor {
         try SamplerSupport.check(noise: noise, rng: rng, steps: steps)
         guard (0...1).contains(gamma) else { throw DiptychError("the phased sampler's gamma must be in [0, 1], got \(gamma)") }
         let ab = schedule.alphasCumprod
-        var x = noise.clone()
         let plan = try plan(steps: steps)
-        for (i, p) in plan.enumerated() {
+        let levels = plan.map { NoiseLevel.vp(alphaBar: ab[$0.t]) } + [.vp(alphaBar: ab[plan.last!.to])]
+        return try SamplerSupport.walk(levels: levels, noise: noise, conditioning: conditioning, rng: &rng, progress: progress,
+                                       initial: { $0.clone() }) { i, x, rng, _ in
+            let p = plan[i]
             let (x0, eps) = try SamplerSupport.denoise(model, x: x, timestep: Double(p.t), alphaBar: ab[p.t])
             if gamma > 0 && p.to > 0 {
                 let z = rng.gaussian(x.count / max(1, x.shape[0]))
                 let keep = Float((1 - gamma * gamma).squareRoot()), fresh = Float(gamma)
                 for j in 0..<eps.count { eps.data[j] = keep * eps.data[j] + fresh * z.data[j] }
             }
-            x = DDIMSampler.step(x0: x0, eps: eps, alphaBarNext: [Double](repeating: ab[p.to], count: x.shape[0]))
-            try SamplerSupport.report(progress, step: i + 1, total: plan.count, x0: x0)
+            return (DDIMSampler.step(x0: x0, eps: eps, alphaBarNext: [Double](repeating: ab[p.to], count: x.shape[0])), x0)
         }
-        return x
     }
 }

@@ -3,6 +3,9 @@
 // one line "Steps: 30, Sampler: dpmpp-2m, CFG scale: 4, Seed: 7, Size: 32x32, Model: default, Model
 // hash: 0123456789"), and a `diptych-parameters` chunk holding the same values as JSON. No times or
 // dates: the same parameters give the same bytes, so a re-run can be checked by hash.
+// Edits (`edit`: img2img, `inpaint`) add their mode, strength and inputs; the inputs are named by the
+// SHA-256 of their bytes, stored beside the artifact as inputs/<sha256>.<png|jpg> (EditInputStore), so
+// `diptych run --from` finds them. Text-to-image parameters leave these fields out (nil).
 import Core
 import Foundation
 
@@ -19,6 +22,16 @@ public struct GenerationParameters: Codable, Equatable, Hashable, Sendable {
     public var model: String
     /// First 10 hex digits of the SHA-256 of the model's weights, once the model is loaded.
     public var modelHash: String?
+    /// nil: text-to-image; "edit" (img2img, SDEdit) or "inpaint" (RePaint).
+    public var mode: String?
+    /// The input image and the inpainting mask, relative to the artifact's folder (inputs/<sha256>.<ext>).
+    public var image: String?
+    public var mask: String?
+    /// Edits: the share of the sampler's grid that is run (0 ... 1).
+    public var strength: Double?
+    /// Inpainting: RePaint resampling count and latent mask dilation (cells).
+    public var resample: Int?
+    public var dilate: Int?
 
     public init(prompt: String, seed: UInt64, sampler: String, steps: Int, cfg: Double, width: Int, height: Int,
                 model: String, modelHash: String? = nil) {
@@ -42,6 +55,12 @@ public struct GenerationParameters: Codable, Equatable, Hashable, Sendable {
         var fields = ["Steps: \(steps)", "Sampler: \(sampler)", "CFG scale: \(Self.number(cfg))", "Seed: \(seed)",
                       "Size: \(width)x\(height)", "Model: \(Self.quoteIfNeeded(model))"]
         if let modelHash { fields.append("Model hash: \(modelHash)") }
+        if let strength { fields.append("Denoising strength: \(Self.number(strength))") }
+        if let mode { fields.append("Mode: \(mode)") }
+        if let image { fields.append("Init image: \(Self.quoteIfNeeded(image))") }
+        if let mask { fields.append("Mask: \(Self.quoteIfNeeded(mask))") }
+        if let resample { fields.append("Resample: \(resample)") }
+        if let dilate { fields.append("Mask dilate: \(dilate)") }
         return prompt + "\n" + fields.joined(separator: ", ")
     }
 
@@ -83,9 +102,16 @@ public struct GenerationParameters: Codable, Equatable, Hashable, Sendable {
               let cfg = Double(try need("CFG scale")) else {
             throw DiptychError("parameters text has a malformed Steps, Seed, CFG scale or Size")
         }
-        return GenerationParameters(prompt: prompt, seed: seed, sampler: try need("Sampler"), steps: steps, cfg: cfg,
-                                    width: size[0], height: size[1], model: fields["Model"] ?? "default",
-                                    modelHash: fields["Model hash"])
+        var p = GenerationParameters(prompt: prompt, seed: seed, sampler: try need("Sampler"), steps: steps, cfg: cfg,
+                                     width: size[0], height: size[1], model: fields["Model"] ?? "default",
+                                     modelHash: fields["Model hash"])
+        p.mode = fields["Mode"]
+        p.image = fields["Init image"]
+        p.mask = fields["Mask"]
+        p.strength = fields["Denoising strength"].flatMap(Double.init)
+        p.resample = fields["Resample"].flatMap(Int.init)
+        p.dilate = fields["Mask dilate"].flatMap(Int.init)
+        return p
     }
 
     public static func splitFields(_ line: String) -> [String: String] {

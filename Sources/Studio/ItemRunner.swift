@@ -65,6 +65,7 @@ public final class ItemRunner {
     // MARK: - kinds
 
     func images(_ batch: [WorkItem], dir: String) throws -> [ItemResult] {
+        if batch[0].image?.mode != nil { return try edits(batch, dir: dir) }
         let executor = try self.executor(batch[0].model)
         let params = batch.map { item -> GenerationParameters in
             var p = item.image!
@@ -73,6 +74,50 @@ public final class ItemRunner {
         }
         let made = try executor.generate(params)
         guard made.count == batch.count else { throw DiptychError("the model returned \(made.count) images for \(batch.count) prompts") }
+        return try zip(batch, zip(params, made)).map { item, pair in
+            let (p, out) = pair
+            let png = try PNG.encode(out.image, text: p.pngText)
+            let record = try ArtifactFiles.write(png, item.key, in: dir, kind: "image", parameters: ArtifactFiles.flatten(p))
+            return ItemResult(artifacts: [record], nfe: out.nfe, seconds: 0)
+        }
+    }
+
+    /// An item's input file, checked against the hash recorded when the job was queued.
+    func input(_ path: String, hash: String?) throws -> Data {
+        let data = try ImageFile.readData(path: path)
+        if SHA256.hex(data) != hash {
+            throw DiptychError("\(path) changed after the job was queued; run the job again to use the new file")
+        }
+        return data
+    }
+
+    /// Edits: the inputs are stored beside the artifacts (EditInputStore), then edited.
+    func edits(_ batch: [WorkItem], dir: String) throws -> [ItemResult] {
+        guard let executor = try self.executor(batch[0].model) as? EditingExecutor else {
+            throw DiptychError("model \(batch[0].model): this executor cannot edit images")
+        }
+        var inputs: [EditInput] = []
+        for item in batch {
+            let p = item.image!
+            let sub = (item.key as NSString).deletingLastPathComponent
+            let folder = sub.isEmpty ? dir : try OutputNames.resolve(sub, under: dir)
+            let data = try input(item.source!, hash: item.sourceHash)
+            try EditInputStore.store(data, name: p.image!, artifactFolder: folder)
+            var mask: Image? = nil
+            if let maskPath = item.maskSource {
+                let m = try input(maskPath, hash: item.maskHash)
+                try EditInputStore.store(m, name: p.mask!, artifactFolder: folder)
+                mask = try ImageFile.decode(m)
+            }
+            inputs.append(try EditInput(image: try ImageFile.decode(data), mask: mask, maskName: item.maskSource ?? "the mask"))
+        }
+        let params = batch.map { item -> GenerationParameters in
+            var p = item.image!
+            p.modelHash = executor.identity.hash
+            return p
+        }
+        let made = try executor.edit(params, inputs)
+        guard made.count == batch.count else { throw DiptychError("the model returned \(made.count) images for \(batch.count) edits") }
         return try zip(batch, zip(params, made)).map { item, pair in
             let (p, out) = pair
             let png = try PNG.encode(out.image, text: p.pngText)
@@ -110,8 +155,22 @@ public final class ItemRunner {
     func fills(_ batch: [WorkItem], dir: String) throws -> [ItemResult] {
         let executor = try self.executor(batch[0].model)
         let params = textParameters(batch, executor)
-        let texts = try executor.fill(batch.map { $0.input! }, params)
-        return try writeTexts(batch, params, texts, dir: dir, kind: "fill") { item in ["input": .string(item.input!)] }
+        let texts: [GeneratedText]
+        if batch.contains(where: { $0.source != nil }) {
+            guard let editing = executor as? EditingExecutor else { throw DiptychError("model \(batch[0].model): this executor cannot fill with an image") }
+            let images = try batch.map { item in try item.source.map { try ImageFile.decode(try input($0, hash: item.sourceHash)) } }
+            texts = try editing.fill(batch.map { $0.input! }, images: images, params)
+        } else {
+            texts = try executor.fill(batch.map { $0.input! }, params)
+        }
+        return try writeTexts(batch, params, texts, dir: dir, kind: "fill") { item in
+            var extra: [String: JSONScalar] = ["input": .string(item.input!)]
+            if let source = item.source, let hash = item.sourceHash {
+                extra["source"] = .string(source)
+                extra["source_sha256"] = .string(hash)
+            }
+            return extra
+        }
     }
 
     private func writeTexts(_ batch: [WorkItem], _ params: [TextParameters], _ texts: [GeneratedText], dir: String, kind: String,

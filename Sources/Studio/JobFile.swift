@@ -1,5 +1,5 @@
-// JobFile.swift: a studio job as plain Codable values: a name, a model, defaults, and tasks of five
-// kinds (generate, caption, fill, compare, eval). `JobReader` builds these from a YAML or JSON file
+// JobFile.swift: a studio job as plain Codable values: a name, a model, defaults, and tasks of seven
+// kinds (generate, caption, fill, compare, eval, and the edits: edit and inpaint). `JobReader` builds these from a YAML or JSON file
 // and checks every field; `JobPlanner` turns them into work items. Every field has a default, so a
 // job file names only what differs.
 import Diffusion
@@ -71,6 +71,51 @@ public struct FillTask: Codable, Equatable, Sendable {
     public var sampler: String
     public var steps: Int
     public var batch: Int
+    /// A clean image in the sequence (question answering by infilling), path as resolved, or nil.
+    public var image: String?
+}
+
+/// `edit` (img2img) and `inpaint`: every prompt with every seed over one input image, one PNG each.
+public struct EditTask: Codable, Equatable, Sendable {
+    public var folder: String
+    public var model: String
+    /// "edit" or "inpaint" (the task's kind).
+    public var mode: String
+    /// Input image and (inpaint) mask paths as resolved against the job file's folder.
+    public var image: String
+    public var mask: String?
+    public var prompts: [String]
+    public var seeds: [UInt64]
+    public var sampler: String
+    public var steps: Int
+    public var cfg: Double
+    /// Share of the sampler's grid run (edit default 0.6, inpaint 1), RePaint resampling, mask dilation.
+    public var strength: Double
+    public var resample: Int
+    public var dilate: Int
+    /// The model's image side (the output's size; inputs of any size are resized to it).
+    public var size: Int
+    public var batch: Int
+
+    public init(folder: String, model: String, mode: String, image: String, mask: String?, prompts: [String], seeds: [UInt64],
+                sampler: String, steps: Int, cfg: Double, strength: Double, resample: Int = 1, dilate: Int = 0, size: Int = 32,
+                batch: Int = 8) {
+        self.folder = folder
+        self.model = model
+        self.mode = mode
+        self.image = image
+        self.mask = mask
+        self.prompts = prompts
+        self.seeds = seeds
+        self.sampler = sampler
+        self.steps = steps
+        self.cfg = cfg
+        self.strength = strength
+        self.resample = resample
+        self.dilate = dilate
+        self.size = size
+        self.batch = batch
+    }
 }
 
 /// One sampler of a comparison at one or more step counts.
@@ -137,6 +182,8 @@ public enum JobTask: Codable, Equatable, Sendable {
     case fill(FillTask)
     case compare(CompareTask)
     case eval(EvalTask)
+    /// `edit` and `inpaint` (EditTask.mode).
+    case edit(EditTask)
 
     public var kind: String {
         switch self {
@@ -145,6 +192,7 @@ public enum JobTask: Codable, Equatable, Sendable {
         case .fill: return "fill"
         case .compare: return "compare"
         case .eval: return "eval"
+        case .edit(let t): return t.mode
         }
     }
 
@@ -156,6 +204,7 @@ public enum JobTask: Codable, Equatable, Sendable {
         case .fill(let t): return t.folder
         case .compare(let t): return t.folder
         case .eval(let t): return t.folder
+        case .edit(let t): return t.folder
         }
     }
 }

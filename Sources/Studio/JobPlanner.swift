@@ -2,6 +2,7 @@
 //   generate  <folder>/p<prompt>-s<seed>.png
 //   caption   <folder>/<image name>.txt
 //   fill      <folder>/t<text>-s<seed>.txt
+//   edit, inpaint  <folder>/p<prompt>-s<seed>.png, the input and mask stored in <folder>/inputs/<sha256>.<ext>
 //   compare   <folder>/<sampler>-<steps>[-<model>][-cfg<x>]/p<prompt>-s<seed>.png, then report.{md,html,json},
 //             grid.png, psnr.png and ssim.png
 //   eval      <folder>/report.json and report.md
@@ -25,7 +26,8 @@ public enum JobPlanner {
             switch task {
             case .generate(let g): taskItems = generate(g, task: t)
             case .caption(let c): taskItems = try caption(c, task: t)
-            case .fill(let f): taskItems = fill(f, task: t)
+            case .fill(let f): taskItems = try fill(f, task: t)
+            case .edit(let e): taskItems = try edit(e, task: t)
             case .compare(let c): taskItems = try compare(c, task: t)
             case .eval(let e): taskItems = [eval(e, task: t)]
             }
@@ -84,8 +86,9 @@ public enum JobPlanner {
         }
     }
 
-    static func fill(_ f: FillTask, task: Int) -> [WorkItem] {
+    static func fill(_ f: FillTask, task: Int) throws -> [WorkItem] {
         var out: [WorkItem] = []
+        let imageHash = try f.image.map { try SHA256.hex(file: $0) }
         for (i, text) in f.texts.enumerated() {
             for seed in f.seeds {
                 let key = "\(f.folder)/t\(pad(i))-s\(seed).txt"
@@ -93,6 +96,43 @@ public enum JobPlanner {
                                     batchKey: "fill|\(f.model)|\(f.sampler)|\(f.steps)", batchLimit: f.batch, outputs: [key])
                 item.text = TextParameters(seed: seed, sampler: f.sampler, steps: f.steps, model: f.model)
                 item.input = text
+                if let image = f.image {
+                    item.source = image
+                    item.sourceHash = imageHash
+                    item.batchKey += "|image"
+                }
+                out.append(item)
+            }
+        }
+        return out
+    }
+
+    static func edit(_ e: EditTask, task: Int) throws -> [WorkItem] {
+        let image = try EditInputStore.load(path: e.image)
+        let mask = try e.mask.map { try EditInputStore.load(path: $0) }
+        if let mask { _ = try EditInput(image: image.image, mask: mask.image, maskName: e.mask!) }
+        var out: [WorkItem] = []
+        for (i, prompt) in e.prompts.enumerated() {
+            for seed in e.seeds {
+                var p = GenerationParameters(prompt: prompt, seed: seed, sampler: e.sampler, steps: e.steps, cfg: e.cfg,
+                                             width: e.size, height: e.size, model: e.model)
+                p.mode = e.mode
+                p.image = image.name
+                p.mask = mask?.name
+                p.strength = e.strength
+                if mask != nil {
+                    p.resample = e.resample
+                    p.dilate = e.dilate
+                }
+                var item = WorkItem(key: "\(e.folder)/p\(pad(i))-s\(seed).png", task: task, kind: .image, model: e.model,
+                                    batchKey: "edit|\(e.model)|\(e.mode)|\(e.sampler)|\(e.steps)|\(e.cfg)|\(e.strength)|\(e.resample)|\(e.dilate)",
+                                    batchLimit: e.batch, outputs: [])
+                item.outputs = [item.key]
+                item.image = p
+                item.source = e.image
+                item.sourceHash = String(image.name.dropFirst(EditInputStore.folder.count + 1).prefix(64))
+                item.maskSource = e.mask
+                item.maskHash = mask.map { String($0.name.dropFirst(EditInputStore.folder.count + 1).prefix(64)) }
                 out.append(item)
             }
         }

@@ -2,8 +2,9 @@
 // that names the file, the task and the field, e.g.
 //   jobs/x.yaml: task 2 (generate): unknown field "stpes" (did you mean "steps"?) (line 9)
 // Counts, sizes and steps are bounded (`JobLimits`); output names must stay inside Outputs/<job>/.
-// Relative paths in the file (prompts_file, images, folder) are resolved against the file's folder.
+// Relative paths in the file (prompts_file, images, folder, image, mask) are resolved against the file's folder.
 import Core
+import Diffusion
 import Foundation
 
 public enum JobReader {
@@ -83,11 +84,11 @@ public enum JobReader {
                 throw FieldReader.error(file: file, place: "task \(index)", "must be a mapping with a \"kind\", got \(node.value.typeName)", line: node.line)
             }
             guard let kindNode = pairs.first(where: { $0.key == "kind" })?.value else {
-                throw FieldReader.error(file: file, place: "task \(index)", "missing field \"kind\" (generate, caption, fill, compare or eval)", line: node.line)
+                throw FieldReader.error(file: file, place: "task \(index)", "missing field \"kind\" (generate, caption, fill, compare, eval, edit or inpaint)", line: node.line)
             }
-            guard case .string(let kind) = kindNode.value, ["generate", "caption", "fill", "compare", "eval"].contains(kind) else {
+            guard case .string(let kind) = kindNode.value, ["generate", "caption", "fill", "compare", "eval", "edit", "inpaint"].contains(kind) else {
                 throw FieldReader.error(file: file, place: "task \(index)",
-                                        "field \"kind\" must be one of generate, caption, fill, compare, eval, got \(FieldReader.show(kindNode.value))",
+                                        "field \"kind\" must be one of generate, caption, fill, compare, eval, edit, inpaint, got \(FieldReader.show(kindNode.value))",
                                         line: kindNode.line)
             }
             let place = "task \(index) (\(kind))"
@@ -96,6 +97,7 @@ public enum JobReader {
             case "caption": return try caption(node, place: place, index: index)
             case "fill": return try fill(node, place: place, index: index)
             case "compare": return try compare(node, place: place, index: index)
+            case "edit", "inpaint": return try edit(node, place: place, index: index, mode: kind)
             default: return try eval(node, place: place, index: index)
             }
         }
@@ -201,7 +203,7 @@ public enum JobReader {
         }
 
         func fill(_ node: JobNode, place: String, index: Int) throws -> (JobTask, Int) {
-            let r = try reader(node, place, ["text", "texts", "n", "seed", "seeds", "sampler", "steps"])
+            let r = try reader(node, place, ["text", "texts", "n", "seed", "seeds", "sampler", "steps", "image"])
             try r.exclusive(["text", "texts"], required: true)
             let texts = try r.strings("text", count: 1...1) ?? r.strings("texts", count: JobLimits.prompts)!
             for t in texts where !t.contains("[MASK]") {
@@ -212,10 +214,43 @@ public enum JobReader {
                 texts: texts, seeds: try seeds(r),
                 sampler: try r.choice("sampler", SamplerNames.text) ?? defaults.textSampler,
                 steps: try r.int("steps", in: JobLimits.steps) ?? defaults.textSteps,
-                batch: try r.int("batch", in: JobLimits.batch) ?? defaults.batch)
+                batch: try r.int("batch", in: JobLimits.batch) ?? defaults.batch,
+                image: try imageFile(r, "image"))
             let count = t.texts.count * t.seeds.count
             try checkItems(r, count)
             return (.fill(t), count)
+        }
+
+        /// An existing image file named by `key`, resolved against the job file's folder.
+        func imageFile(_ r: FieldReader, _ key: String) throws -> String? {
+            guard let given = try r.string(key, maxLength: 4096) else { return nil }
+            let path = resolve(given)
+            guard FileManager.default.isReadableFile(atPath: path) else { throw r.bad(key, "an existing PNG or JPEG file", .string(given)) }
+            return path
+        }
+
+        /// `edit` (img2img) and `inpaint`: one input image (and mask) under prompts and seeds.
+        func edit(_ node: JobNode, place: String, index: Int, mode: String) throws -> (JobTask, Int) {
+            var fields = ["image", "prompt", "prompts", "prompts_file", "n", "seed", "seeds", "sampler", "steps", "cfg", "size", "strength"]
+            if mode == "inpaint" { fields += ["mask", "resample", "dilate"] }
+            let r = try reader(node, place, fields)
+            guard let image = try imageFile(r, "image") else { throw r.error("missing field \"image\"") }
+            let mask = try imageFile(r, "mask")
+            if mode == "inpaint" && mask == nil { throw r.error("missing field \"mask\" (white = repaint)") }
+            let t = EditTask(
+                folder: try folder(r, index: index, kind: mode), model: try r.string("model", maxLength: 500) ?? model, mode: mode,
+                image: image, mask: mask, prompts: try prompts(r), seeds: try seeds(r),
+                sampler: try r.choice("sampler", SamplerNames.image) ?? defaults.sampler,
+                steps: try r.int("steps", in: JobLimits.steps) ?? defaults.steps,
+                cfg: try r.double("cfg", in: JobLimits.cfg) ?? defaults.cfg,
+                strength: try r.double("strength", in: EditSettings.strengthRange) ?? (mode == "inpaint" ? 1 : 0.6),
+                resample: try r.int("resample", in: ImageConditioning.resampleLimit) ?? 1,
+                dilate: try r.int("dilate", in: EditSettings.dilateRange) ?? 0,
+                size: try JobReader.size(r) ?? defaults.size,
+                batch: try r.int("batch", in: JobLimits.batch) ?? defaults.batch)
+            let count = t.prompts.count * t.seeds.count
+            try checkItems(r, count)
+            return (.edit(t), count)
         }
 
         func run(_ node: JobNode, place: String) throws -> CompareRun {

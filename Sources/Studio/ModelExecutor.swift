@@ -8,7 +8,7 @@ import Foundation
 import Media
 import Models
 
-public final class ModelExecutor: TaskExecutor {
+public final class ModelExecutor: EditingExecutor {
     public let model: BundleModel
     public let identity: ModelIdentity
     /// Called after every denoising step of `generate` (the server's progress and interrupt: return
@@ -63,6 +63,31 @@ public final class ModelExecutor: TaskExecutor {
         guard let first = parameters.first else { return [] }
         let texts = try model.caption(images: images, decoding: EvalCaptioning(steps: first.steps, strategy: first.sampler))
         return texts.map { GeneratedText(text: $0, nfe: first.steps) }
+    }
+
+    public func edit(_ requests: [GenerationParameters], _ inputs: [EditInput]) throws -> [GeneratedImage] {
+        guard let first = requests.first else { return [] }
+        for p in requests {
+            guard p.width == model.imageSize, p.height == model.imageSize else {
+                throw DiptychError("model \(identity.name) paints \(model.imageSize)x\(model.imageSize) images, not \(p.width)x\(p.height)")
+            }
+            guard p.mode == first.mode, p.sampler == first.sampler, p.steps == first.steps, p.cfg == first.cfg,
+                  p.strength == first.strength, p.resample == first.resample, p.dilate == first.dilate else {
+                throw DiptychError("one edit batch must share mode, sampler, steps, cfg, strength, resample and dilate")
+            }
+        }
+        let settings = EditSettings(strength: first.strength ?? 1, resample: first.resample ?? 1, dilate: first.dilate ?? 0)
+        let sampling = EvalSampling(sampler: first.sampler, steps: first.steps, cfg: Float(first.cfg))
+        let result = try model.edit(prompts: requests.map(\.prompt), seeds: requests.map(\.seed), inputs: inputs,
+                                    sampling: sampling, settings: settings)
+        let calls = settings.steps(of: first.steps, masked: first.mode == "inpaint")
+        return result.images.map { GeneratedImage(image: $0, nfe: ModelExecutor.nfe(steps: calls, cfg: first.cfg)) }
+    }
+
+    public func fill(_ texts: [String], images: [Image?], _ parameters: [TextParameters]) throws -> [GeneratedText] {
+        try zip(texts, zip(images, parameters)).map { text, pair in
+            GeneratedText(text: try model.fill(text, steps: pair.1.steps, seed: pair.1.seed, image: pair.0), nfe: pair.1.steps)
+        }
     }
 
     public func fill(_ texts: [String], _ parameters: [TextParameters]) throws -> [GeneratedText] {

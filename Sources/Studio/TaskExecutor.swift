@@ -47,6 +47,15 @@ public protocol TaskExecutor: AnyObject {
     func fill(_ texts: [String], _ parameters: [TextParameters]) throws -> [GeneratedText]
 }
 
+/// Edits (img2img, inpainting) and fills with an image: executors that cannot do them say so.
+public protocol EditingExecutor: TaskExecutor {
+    /// One image per request (each has mode, strength and its input); the requests of one call share
+    /// mode, sampler, steps, cfg, strength, resample and dilate.
+    func edit(_ requests: [GenerationParameters], _ inputs: [EditInput]) throws -> [GeneratedImage]
+    /// Each text filled with its image (nil: no image) in the sequence.
+    func fill(_ texts: [String], images: [Image?], _ parameters: [TextParameters]) throws -> [GeneratedText]
+}
+
 public protocol ExecutorProvider: AnyObject {
     /// The executor for a model name; loads the model the first time and keeps it.
     func executor(for model: String) throws -> TaskExecutor

@@ -28,6 +28,10 @@ public struct WorkItem: Codable, Equatable, Sendable {
     /// caption: the input image (path as resolved from the job file) and the SHA-256 of its bytes.
     public var source: String?
     public var sourceHash: String?
+    /// edit and inpaint: the mask (path as resolved from the job file) and the SHA-256 of its bytes;
+    /// the input image is `source`. Fill with an image: the image is `source`.
+    public var maskSource: String?
+    public var maskHash: String?
     /// fill: the text with [MASK] tokens.
     public var input: String?
     /// compare: "reference" or the run's label ("dpmpp-2m, 4 steps").

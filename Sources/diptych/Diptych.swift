@@ -16,6 +16,8 @@ struct Diptych: ParsableCommand {
             Generate.self,
             Caption.self,
             Fill.self,
+            Edit.self,
+            Inpaint.self,
             Eval.self,
             Distill.self,
             Bench.self,

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a model.",
-        subcommands: [EvalModelCommand.self, EvalAutoencoder.self],
+        subcommands: [EvalModelCommand.self, EvalAutoencoder.self, EvalEditing.self],
         defaultSubcommand: EvalModelCommand.self)
 }

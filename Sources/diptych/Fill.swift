@@ -1,5 +1,6 @@
 // Fill.swift: `diptych fill "TEXT WITH [MASK]"`: masked-diffusion infilling (each [MASK] is one token)
-// with the model bundle's text head, no image condition. Prints the completed text.
+// with the model bundle's text head. With --image, the clean image is in the sequence at t = 0, as in
+// captioning, so "the large shape is a [MASK]" answers a question about it. Prints the completed text.
 import ArgumentParser
 import Core
 import Foundation
@@ -17,6 +18,8 @@ struct Fill: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Model bundle folder or name (looked up in ./Models, $DIPTYCH_MODELS, the checkout's Models).")
     var model = "Models/default"
+    @Option(help: "An image (PNG or JPEG, any size) the text is about.")
+    var image: String?
 
     func validate() throws {
         guard (1...1024).contains(steps) else { throw ValidationError("--steps must be between 1 and 1024") }
@@ -26,8 +29,9 @@ struct Fill: ParsableCommand {
 
     func run() throws {
         let threads = Threads.configure(common.threads)
+        let picture = try image.map { try EditInputStore.load(path: $0).image }
         let m = try BundleModel(path: model, threads: threads)
-        let filled = try m.fill(text, steps: steps, seed: seed)
+        let filled = try m.fill(text, steps: steps, seed: seed, image: picture)
         if common.json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: ["text": filled], options: [.sortedKeys]), as: UTF8.self))
         } else {

@@ -113,7 +113,7 @@ struct RunCommand: ParsableCommand {
         var source: (path: String, params: GenerationParameters)?
         if let from {
             let params = try GenerationParameters.from(text: try PNG.text(of: try ImageFile.readData(path: from)).map { ($0.keyword, $0.text) })
-            job = try RunCommand.job(reproducing: params, name: name ?? RunCommand.defaultName(for: from))
+            job = try RunCommand.job(reproducing: params, name: name ?? RunCommand.defaultName(for: from), artifact: from)
             source = (from, params)
         } else {
             job = try JobReader.read(path: jobFile!)
@@ -162,13 +162,15 @@ struct RunCommand: ParsableCommand {
         return "from-" + clean
     }
 
-    /// A one-image job with exactly the stored parameters.
-    static func job(reproducing p: GenerationParameters, name: String) throws -> Job {
+    /// A one-image job with exactly the stored parameters; an edit's inputs are found beside `artifact`
+    /// (EditInputStore).
+    static func job(reproducing p: GenerationParameters, name: String, artifact: String = "") throws -> Job {
         guard OutputNames.isSafeComponent(name) else { throw DiptychError("job name \"\(name)\" is not a safe folder name") }
         guard p.width == p.height, JobLimits.size.contains(p.width), JobLimits.steps.contains(p.steps), JobLimits.cfg.contains(p.cfg),
               SamplerNames.image.contains(p.sampler), p.seed <= UInt64(Int.max) else {
             throw DiptychError("the stored parameters are outside what diptych can run: \(p.a1111Text.split(separator: "\n").last ?? "")")
         }
+        if p.mode != nil { return Job(name: name, model: p.model, tasks: [.edit(try EditTask(reproducing: p, artifact: artifact))]) }
         let task = GenerateTask(folder: "images", model: p.model, prompts: [p.prompt], seeds: [p.seed], sampler: p.sampler,
                                 steps: p.steps, cfg: p.cfg, size: p.width, batch: 1)
         return Job(name: name, model: p.model, tasks: [.generate(task)])

@@ -165,8 +165,8 @@ final class JobReaderTests: XCTestCase {
 
     func testMissingAndMisplacedFields() {
         XCTAssertEqual(message("name: x\n"), "jobs/x.yaml: missing field \"tasks\" (line 1)")
-        XCTAssertEqual(message("tasks:\n  - prompt: a\n"), "jobs/x.yaml: task 1: missing field \"kind\" (generate, caption, fill, compare or eval) (line 2)")
-        XCTAssertEqual(message("tasks:\n  - kind: paint\n"), "jobs/x.yaml: task 1: field \"kind\" must be one of generate, caption, fill, compare, eval, got \"paint\" (line 2)")
+        XCTAssertEqual(message("tasks:\n  - prompt: a\n"), "jobs/x.yaml: task 1: missing field \"kind\" (generate, caption, fill, compare, eval, edit or inpaint) (line 2)")
+        XCTAssertEqual(message("tasks:\n  - kind: paint\n"), "jobs/x.yaml: task 1: field \"kind\" must be one of generate, caption, fill, compare, eval, edit, inpaint, got \"paint\" (line 2)")
         XCTAssertEqual(message("tasks:\n  - kind: generate\n    n: 2\n"),
                        "jobs/x.yaml: task 1 (generate): missing field: give one of \"prompt\", \"prompts\", \"prompts_file\" (line 2)")
         XCTAssertEqual(message("tasks:\n  - kind: fill\n    text: no masks here\n"),

@@ -59,7 +59,9 @@ public final class BundleModel: EvalModel {
         return out
     }
 
-    func generateChunk(prompts: [String], seeds: [UInt64], sampling: EvalSampling, progress: SamplerProgress?) throws -> Tensor {
+    /// conditioning: the chunk's known latents for img2img and inpainting (BundleModel+Editing), or nil.
+    func generateChunk(prompts: [String], seeds: [UInt64], sampling: EvalSampling, progress: SamplerProgress?,
+                       conditioning: ImageConditioning? = nil) throws -> Tensor {
         guard let kind = ImageSamplerKind(rawValue: sampling.sampler) else {
             throw DiptychError("unknown sampler '\(sampling.sampler)' (one of \(ImageSamplerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -69,7 +71,8 @@ public final class BundleModel: EvalModel {
         let model = try routed(guided(denoiser, sampling: sampling), prompts: prompts, sampling: sampling)
         let sampler = kind.make(schedule: schedule, phasedGamma: bundle.manifest.phasedGamma,
                                 consistency: bundle.manifest.consistency ?? ConsistencySettings())
-        return try sampler.sample(model: model, noise: noise, steps: sampling.steps, rng: &rng, progress: progress)
+        return try sampler.sample(model: model, noise: noise, steps: sampling.steps, conditioning: conditioning, rng: &rng,
+                                  progress: progress)
     }
 
     public func generate(prompts: [String], seeds: [UInt64], sampling: EvalSampling) throws -> [Image] {
@@ -145,9 +148,10 @@ public final class BundleModel: EvalModel {
         return out.tokens.map(text(of:))
     }
 
-    /// Fills each "[MASK]" of `text` (one token each) with no image condition; the rest of the text row
-    /// is [EOS] fill. Returns the completed text.
-    public func fill(_ text: String, steps: Int, seed: UInt64) throws -> String {
+    /// Fills each "[MASK]" of `text` (one token each); the rest of the text row is [EOS] fill. With an
+    /// image, its clean latent (t = 0) is in the sequence, as in captioning (question answering by
+    /// infilling); without, the image slot holds noise at the last timestep. Returns the completed text.
+    public func fill(_ text: String, steps: Int, seed: UInt64, image: Image? = nil) throws -> String {
         let L = config.textLength
         let parts = text.components(separatedBy: "[MASK]")
         var ids: [Int] = []
@@ -160,7 +164,8 @@ public final class BundleModel: EvalModel {
         guard ids.count < L else { throw DiptychError("the text is \(ids.count) tokens; the model reads at most \(L - 1)") }
         guard ids.contains(config.maskToken) else { throw DiptychError("the text has no [MASK] to fill") }
         let row = ids + [Int](repeating: config.eosToken, count: L - ids.count)
-        let model = BackboneTextDenoiser(backbone: bundle.backbone, images: nil, examples: 1,
+        let latents = try image.map { try bundle.codec.encode([prepare($0)], threads: threads) }.map { [$0] }
+        let model = BackboneTextDenoiser(backbone: bundle.backbone, images: latents, examples: 1,
                                          lastTimestep: schedule.lastTimestep, seed: seed)
         var rng = BatchRNG(seeds: [seed])
         let sampler = MaskedTextSampler(config: TextSamplerConfig(steps: max(1, steps)))
