@@ -134,7 +134,9 @@ public final class ItemRunner {
             if SHA256.hex(data) != item.sourceHash {
                 throw DiptychError("\(item.source!) changed after the job was queued; run the job again to caption the new file")
             }
-            images.append(try ImageFile.decode(data))
+            do { images.append(try ImageFile.decode(data)) } catch let e as DiptychError {
+                throw DiptychError("\(FileInput.shown(item.source!)): \(e.message)")
+            }
         }
         let params = textParameters(batch, executor)
         let texts = try executor.caption(images, params)

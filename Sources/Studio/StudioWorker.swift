@@ -90,36 +90,54 @@ public final class StudioWorker {
         }
     }
 
+    /// Runs a claimed batch. When a batch of several items fails, each item is run again on its own, so
+    /// one bad input (a corrupt image among a caption task's files) fails alone, by name, and the
+    /// others finish; a cancellation fails the batch as a whole.
     func process(_ claim: Claim, _ summary: inout WorkerSummary) throws {
         summary.batches += 1
         let keeper = LeaseKeeper(store: store, token: claim.token, lease: options.lease)
         keeper.start()
-        let outcome: Result<[ItemResult], Error>
+        var outcomes: [(id: Int64, key: String, result: Result<ItemResult, Error>)] = []
         do {
-            outcome = .success(try runner.run(claim.items.map(\.item), jobName: claim.jobName, jobID: claim.jobID))
+            let results = try runner.run(claim.items.map(\.item), jobName: claim.jobName, jobID: claim.jobID)
+            outcomes = zip(claim.items, results).map { ($0.id, $0.item.key, .success($1)) }
+        } catch where claim.items.count > 1 && !(error is CancellationError) {
+            progress.log("batch of \(claim.items.count) failed (\((error as? DiptychError)?.message ?? "\(error)")); running its items one by one")
+            for item in claim.items {
+                do {
+                    let one = try runner.run([item.item], jobName: claim.jobName, jobID: claim.jobID)
+                    outcomes.append((item.id, item.item.key, .success(one[0])))
+                } catch {
+                    outcomes.append((item.id, item.item.key, .failure(error)))
+                }
+            }
         } catch {
-            outcome = .failure(error)
+            outcomes = claim.items.map { ($0.id, $0.item.key, .failure(error)) }
         }
         keeper.stop()
         let ids = claim.items.map(\.id)
-        switch outcome {
-        case .success(let results):
+        var done: [(id: Int64, result: ItemResult)] = []
+        for o in outcomes {
+            switch o.result {
+            case .success(let r): done.append((o.id, r))
+            case .failure(let error):
+                let message = (error as? DiptychError)?.message ?? "\(error)"
+                try store.fail(ids: [o.id], token: claim.token, message: message)
+                summary.failed += 1
+                summary.failures.append("\(o.key): \(message)")
+                progress.log("failed: \(o.key): \(message)")
+            }
+        }
+        if !done.isEmpty {
             let dir = try runner.jobDirectory(claim.jobName)
             // The manifest is rewritten when the job finishes and at most every few seconds before:
             // rewriting it after every batch would cost time quadratic in the job's size.
             let due: (Bool) -> Bool = { [self] finished in finished || Date().timeIntervalSince(lastManifest[claim.jobID] ?? .distantPast) >= options.manifestInterval }
-            try store.complete(Array(zip(ids, results)).map { (id: $0.0, result: $0.1) }, token: claim.token, jobID: claim.jobID,
-                               manifestDue: due) { manifest in
+            try store.complete(done, token: claim.token, jobID: claim.jobID, manifestDue: due) { manifest in
                 try AtomicFile.write(try manifest.encoded(), to: dir + "/manifest.json")
                 lastManifest[claim.jobID] = Date()
             }
-            summary.done += results.count
-        case .failure(let error):
-            let message = (error as? DiptychError)?.message ?? "\(error)"
-            try store.fail(ids: ids, token: claim.token, message: message)
-            summary.failed += ids.count
-            summary.failures += claim.items.map { "\($0.item.key): \(message)" }
-            progress.log("failed: \(claim.items[0].item.key)\(ids.count > 1 ? " and \(ids.count - 1) more" : ""): \(message)")
+            summary.done += done.count
         }
         let c = options.jobID != nil ? try store.counts(job: options.jobID!) : try store.queueCounts()
         progress.advance(by: ids.count, finished: c.done + c.failed, total: c.total, last: claim.items.last!.item.key)

@@ -98,6 +98,28 @@ final class CLITests: TemporaryFolderTestCase {
         }
     }
 
+    /// Bounds on flags that used to trap, divide by zero, run forever or write an untrained model.
+    func testOutOfRangeFlagsAreUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["train", "autoencoder", "--data", "shapes", "--widths", "1000000,8,8"], "--widths needs three numbers between 1 and 512"),
+            (["train", "autoencoder", "--data", "shapes", "--log-every", "0"], "--log-every and --checkpoint-every must be at least 1"),
+            (["train", "autoencoder", "--data", "shapes", "--checkpoint-every", "0"], "--log-every and --checkpoint-every must be at least 1"),
+            (["train", "autoencoder", "--emoji-fraction", "2", "--emoji", "x.dptd"], "--emoji-fraction must be between 0 and 1"),
+            (["train", "autoencoder", "--data", "shapes", "--lr", "nan"], "--lr must be a number in (0, 1]"),
+            (["train", "backbone", "--steps", "0"], "--steps must be between 1 and"),
+            (["fill", "a [MASK]", "--steps", "0"], "--steps must be between 1 and 1024"),
+            (["fill", "a [MASK]", "--steps", "1000000"], "--steps must be between 1 and 1024"),
+            (["fill", ""], "the text is empty"),
+            (["caption", "x.png", "--strategy", "bogus"], "'bogus' is invalid"),
+            (["generate", "a red circle", "--n", "0"], "--n must be between 1 and 256"),
+        ]
+        for (args, says) in cases {
+            let r = try runDiptych(args, cwd: dir)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(says), "\(args) says '\(r.stderr)', not '\(says)'")
+        }
+    }
+
     /// The default model is found from a folder outside the checkout, and the error of a missing one
     /// lists where it looked.
     func testModelsAreFoundFromAnyFolder() throws {

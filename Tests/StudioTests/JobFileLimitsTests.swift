@@ -90,3 +90,23 @@ final class LostDatabaseTests: TemporaryFolderTestCase {
         XCTAssertEqual(made - first, 1, "only the item whose file changed is made again")
     }
 }
+
+/// One corrupt image among the images of a caption task fails alone, by name; the others are captioned.
+final class BatchFailureTests: TemporaryFolderTestCase {
+    func testOneBadImageFailsAloneInACaptionBatch() throws {
+        let good = ShippedConfigTests.root + "/Samples/images/shapes-3-a-black-square.png"
+        for name in ["a.png", "c.png"] { try FileManager.default.copyItem(atPath: good, toPath: dir + "/" + name) }
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: dir + "/b.png"))
+        let job = "name: batch\ntasks:\n  - {kind: caption, images: [a.png, b.png, c.png], batch: 8}\n"
+        try job.write(toFile: dir + "/job.yaml", atomically: true, encoding: .utf8)
+        let r = try runDiptych(["run", "job.yaml", "--outputs", "out"], cwd: dir, environment: ["DIPTYCH_EXECUTOR": "fake"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("b.png"), r.stderr)
+        let store = try StudioStore(path: dir + "/out/studio.sqlite")
+        let items = try store.items(job: try XCTUnwrap(try store.jobID(named: "batch")))
+        XCTAssertEqual(items.filter { $0.state == "done" }.count, 2, "\(items.map(\.state))")
+        let failed = items.filter { $0.state == "failed" }
+        XCTAssertEqual(failed.count, 1)
+        XCTAssertTrue(failed.first?.error?.contains("b.png") ?? false, failed.first?.error ?? "")
+    }
+}
