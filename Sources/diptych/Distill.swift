@@ -51,7 +51,6 @@ struct DistillTrain: ParsableCommand {
     }
 
     func run() throws {
-        hintIfAVX2KernelForced()
         let threads = Threads.configure(common.threads)
         var file = DistillFile()
         if let config { file = try DistillFile.load(config) }

@@ -70,7 +70,6 @@ struct TrainAutoencoder: ParsableCommand {
     }
 
     func run() throws {
-        hintIfAVX2KernelForced()
         // Our loops split the batch over threads; OpenBLAS runs single-threaded inside them.
         let threads = max(1, common.threads)
         BLAS.setThreads(1)

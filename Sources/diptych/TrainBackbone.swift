@@ -38,7 +38,6 @@ struct TrainBackbone: ParsableCommand {
     }
 
     func run() throws {
-        hintIfAVX2KernelForced()
         let threads = Threads.configure(common.threads)
         Matmul.precision = precision
         if Matmul.precision != .fp32 {
