@@ -42,7 +42,7 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let threads = Threads.configure(common.threads)
-        let m = try BundleModel(path: model, threads: threads)
+        let m = try BundleModel(path: model, threads: threads, chunk: min(n, 16))   // buffers for the batch asked, no more
         let sampling = m.sampling(sampler: sampler?.rawValue, steps: steps, cfg: cfg)
         for note in m.samplingNotes(sampling, cfgGiven: cfg != nil) { log(note) }
         let first = seed ?? UInt64.random(in: 0..<(1 << 32))
