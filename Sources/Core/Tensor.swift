@@ -2,6 +2,10 @@
 // buffer, in the spirit of llm.c's flat buffers: layers read and write raw pointers, and a
 // parameter slab hands out named views into one contiguous allocation.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A float32 tensor with a row-major shape. Reference semantics: a layer writes into the buffers
 /// it is given. A view shares its parent's memory and keeps the parent alive.
 public final class Tensor: @unchecked Sendable {
@@ -13,15 +17,29 @@ public final class Tensor: @unchecked Sendable {
     public let data: UnsafeMutablePointer<Float>
     private let parent: Tensor?
 
+    /// Bytes from which a buffer is mapped from the kernel (zero pages, committed only when touched)
+    /// instead of allocated and zeroed: buffers sized for the largest batch, or gradient slabs that
+    /// inference never writes, then cost no memory.
+    static let mappedFrom = 1 << 20
+    /// The mapped length, or 0 for an allocated buffer.
+    private let mappedBytes: Int
+
     /// A new zero-filled tensor.
     public init(shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
         let bytes = max(self.count, 1) * MemoryLayout<Float>.stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        raw.initializeMemory(as: Float.self, repeating: 0, count: max(self.count, 1))
-        self.data = raw.assumingMemoryBound(to: Float.self)
+        if bytes >= Self.mappedFrom,
+           let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED {
+            self.data = p.assumingMemoryBound(to: Float.self)   // page-aligned, zero-filled by the kernel
+            self.mappedBytes = bytes
+        } else {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            raw.initializeMemory(as: Float.self, repeating: 0, count: max(self.count, 1))
+            self.data = raw.assumingMemoryBound(to: Float.self)
+            self.mappedBytes = 0
+        }
         self.parent = nil
     }
 
@@ -40,10 +58,15 @@ public final class Tensor: @unchecked Sendable {
         self.count = n
         self.data = parent.data + offset
         self.parent = parent
+        self.mappedBytes = 0
     }
 
     deinit {
-        if parent == nil { UnsafeMutableRawPointer(data).deallocate() }
+        if mappedBytes > 0 {
+            munmap(UnsafeMutableRawPointer(data), mappedBytes)
+        } else if parent == nil {
+            UnsafeMutableRawPointer(data).deallocate()
+        }
     }
 
     /// The same memory seen with another shape of equal element count.

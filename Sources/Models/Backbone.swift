@@ -37,7 +37,8 @@ public final class Backbone {
     /// Text logits of the last forward: [B, L, V], [MASK] column -inf.
     public var logits: Tensor { a.logits }
 
-    public init(config: BackboneConfig, maxBatch: Int = 1, seed: UInt64 = 0) throws {
+    /// `initialise`: draw the random initial weights (false when a checkpoint's weights follow at once).
+    public init(config: BackboneConfig, maxBatch: Int = 1, seed: UInt64 = 0, initialise: Bool = true) throws {
         if let problem = config.validationError() { throw DiptychError("backbone config: \(problem)") }
         guard maxBatch >= 1 else { throw DiptychError("backbone: maxBatch must be at least 1") }
         self.config = config
@@ -59,7 +60,7 @@ public final class Backbone {
         textHead = Linear(s, "text_head", in: d, out: config.vocabSize)
         s.finalize(seed: seed)
         parameters = BackboneParameters(store: s)
-        parameters.initialise(seed: seed)
+        if initialise { parameters.initialise(seed: seed) }
         imagePositions = BackboneTokens.imagePositions(dim: d, grid: config.gridSize)
         a = BackboneActivations(config: config, capacity: B)
     }

@@ -121,7 +121,7 @@ public final class ModelBundle {
         if let p = BundleChecks.problem(of: config) { throw DiptychError("\(bundleName): backbone config: \(p)") }
         if let p = BundleChecks.problem(tokenizer: tokenizer, config: config) { throw DiptychError("\(bundleName): \(p)") }
         if let p = BundleChecks.problem(codec: codec, config: config) { throw DiptychError("\(bundleName): \(p)") }
-        backbone = try Backbone(config: config, maxBatch: maxBatch)
+        backbone = try Backbone(config: config, maxBatch: maxBatch, initialise: false)   // the file's weights follow
         try Self.loadWeights(file, into: backbone.parameters)
         let tensors = backbone.parameters.entries.map { ($0.name, $0.offset, $0.shape.reduce(1, *)) }
         if let bad = BundleChecks.firstNonFinite(backbone.parameters.values, tensors) {
