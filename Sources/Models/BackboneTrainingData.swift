@@ -18,7 +18,31 @@ public struct TrainingDataSpec: Codable, Equatable, Sendable {
     /// Optional emoji dataset file (Data's DatasetFile, captions = CLDR names), repeated `emojiRepeat` times.
     public var emoji: String? = nil
     public var emojiRepeat = 1
+    /// Captioned image corpora (e.g. `diptych data import` files), each repeated `repeat` times: its
+    /// weight in the mix. Only their train split is read (val and test stay for evaluation).
+    public var datasets: [DatasetMix] = []
     public init() {}
+}
+
+/// One corpus in the training mix: `--data PATH[:REPEAT]`.
+public struct DatasetMix: Codable, Equatable, Sendable {
+    public var path: String
+    public var `repeat` = 1
+    public init(path: String, repeat r: Int = 1) {
+        self.path = path
+        self.repeat = r
+    }
+
+    /// Parses "PATH" or "PATH:REPEAT" (REPEAT 1 to 100).
+    public init(parsing text: String) throws {
+        if let colon = text.lastIndex(of: ":"), let r = Int(text[text.index(after: colon)...]) {
+            guard (1...100).contains(r) else { throw DiptychError("--data \(text): the repeat must be 1 to 100") }
+            self.init(path: String(text[..<colon]), repeat: r)
+        } else {
+            self.init(path: text)
+        }
+        guard !path.isEmpty else { throw DiptychError("--data needs a dataset file") }
+    }
 }
 
 public enum BackboneTrainingData {
@@ -49,6 +73,26 @@ public enum BackboneTrainingData {
             for i in 0..<file.count {
                 images.append(file.image(i, size: spec.imageSize))
                 captions.append(file.captions[i])
+            }
+        }
+        return (images, captions)
+    }
+
+    /// Images and captions of the spec's `datasets` (their train split, each repeated), at the spec's image size.
+    public static func datasetExamples(_ spec: TrainingDataSpec) throws -> (images: [Image], captions: [String]) {
+        var images: [Image] = [], captions: [String] = []
+        for mix in spec.datasets {
+            let file = try DatasetFile(path: mix.path)
+            guard file.sizes.contains(spec.imageSize) else {
+                throw DiptychError("\(mix.path) has no \(spec.imageSize)x\(spec.imageSize) images (sizes \(file.sizes)); import it with --sizes \(spec.imageSize)")
+            }
+            let train = file.indices(inSplit: "train")
+            guard !train.isEmpty else { throw DiptychError("\(mix.path) has no records in its train split") }
+            for _ in 0..<mix.repeat {
+                for i in train {
+                    images.append(file.image(i, size: spec.imageSize))
+                    captions.append(file.captions[i])
+                }
             }
         }
         return (images, captions)

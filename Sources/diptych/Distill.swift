@@ -158,11 +158,14 @@ struct DistillTrain: ParsableCommand {
         let emoji = try BackboneTrainingData.emojiExamples(spec)
         images += emoji.images
         captions += emoji.captions
+        let imported = try BackboneTrainingData.datasetExamples(spec)
+        images += imported.images
+        captions += imported.captions
         let codec = bundle.codec, tok = bundle.tokenizer
         let d = try BackboneTrainingData.build(images: images, captions: captions, config: bb,
                                                encode: { try codec.encode($0, threads: threads) }, tokenize: { tok.encode($0) })
         try BackboneTrainingData.save(d, key: key, to: runDir + "/data")
-        log(String(format: "dataset: %d examples (%d shapes, %d emoji) built in %.1f s", d.count, scenes.count, emoji.images.count,
+        log(String(format: "dataset: %d examples (%d shapes, %d emoji, %d from --data) built in %.1f s", d.count, scenes.count, emoji.images.count,
                    Date().timeIntervalSince(t0)))
         return d
     }

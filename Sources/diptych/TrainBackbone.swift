@@ -26,6 +26,8 @@ struct TrainBackbone: ParsableCommand {
     var maxMinutes: Double?
     @Option(help: "Start a new run (no checkpoint yet) from this bundle's backbone weights, e.g. Models/default; the run's config must match its architecture and latent codec.")
     var initFrom: String?
+    @Option(name: .customLong("data"), help: "A captioned image corpus (`diptych data import` file) to add to the mix, as PATH or PATH:REPEAT (its train split, repeated REPEAT times; repeatable).")
+    var datasets: [String] = []
     @Option(help: "Arithmetic of the Linear layers' products: fp32, or bf16 (inputs rounded to bfloat16, FP32 accumulation, FP32 weights and optimizer state; float32 on a CPU without AVX512-BF16).")
     var precision: Precision = .fp32
 
@@ -46,6 +48,7 @@ struct TrainBackbone: ParsableCommand {
         var file = TrainBackboneFile()
         if let config { file = try TrainBackboneFile.load(config) }
         if let steps { file.train.steps = steps }
+        file.data.datasets += try datasets.map(DatasetMix.init(parsing:))
         if let p = file.train.problem ?? file.data.problem { throw DiptychError("\(config ?? "training config"): \(p)") }
 
         let tokenizer = try Tokenizer.load(from: ModelLocator.resolve(file.tokenizer))
@@ -86,6 +89,9 @@ struct TrainBackbone: ParsableCommand {
             let emoji = try BackboneTrainingData.emojiExamples(file.data)
             images += emoji.images
             captions += emoji.captions
+            let imported = try BackboneTrainingData.datasetExamples(file.data)
+            images += imported.images
+            captions += imported.captions
             if case .pool(var p) = codec {
                 p.fit(Array(images.prefix(2000)))
                 codec = .pool(p)
@@ -99,8 +105,8 @@ struct TrainBackbone: ParsableCommand {
             dataset = try BackboneTrainingData.build(images: images, captions: captions, config: bb,
                                                      encode: { try c.encode($0, threads: threads) }, tokenize: { tokenizer.encode($0) })
             try BackboneTrainingData.save(dataset, key: key, to: runDir + "/data")
-            log(String(format: "dataset: %d examples (%d shapes, %d emoji) built in %.1f s", dataset.count, scenes.count,
-                       emoji.images.count, Date().timeIntervalSince(t0)))
+            log(String(format: "dataset: %d examples (%d shapes, %d emoji, %d from --data) built in %.1f s", dataset.count, scenes.count,
+                       emoji.images.count, imported.images.count, Date().timeIntervalSince(t0)))
         }
         var moments = (sum: 0.0, sq: 0.0)
         for v in dataset.latents { moments.sum += Double(v); moments.sq += Double(v * v) }

@@ -3,6 +3,7 @@
 // in 2 steps. Also a resumed run and a NaN run. Tiny sizes (width 32, one block, a few steps), so
 // this checks wiring and files, not quality.
 import Foundation
+import Media
 import XCTest
 
 final class EndToEndCLITests: TemporaryFolderTestCase {
@@ -88,6 +89,33 @@ final class EndToEndCLITests: TemporaryFolderTestCase {
         let negative = try train("runs/g")
         XCTAssertEqual(negative.status, 1)
         XCTAssertTrue(negative.stderr.contains("step -5 is outside 0...4"), negative.stderr)
+    }
+
+    /// A folder of captioned images is imported, then mixed into training with --data PATH:REPEAT (its
+    /// train split only).
+    func testImportThenTrainOnTheImportedCorpus() throws {
+        try trainConfig.write(toFile: dir + "/train.json", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/pics", withIntermediateDirectories: true)
+        for i in 0..<12 {
+            var image = Image(width: 40, height: 40, fill: [1, 1, 1])
+            for y in 10..<30 { for x in 10..<30 { image[x, y, i % 3] = 0.2 } }
+            try ImageFile.write(image, to: dir + "/pics/p\(i).png")
+            try "a square of colour \(i % 3) number \(i)".write(toFile: dir + "/pics/p\(i).txt", atomically: true, encoding: .utf8)
+        }
+        let imp = try runDiptych(["data", "import", "pics", "--out", "mine.dptd", "--sizes", "32", "--val", "0.2", "--test", "0"], cwd: dir)
+        XCTAssertEqual(imp.status, 0, imp.stderr)
+        let t = try runDiptych(["train", "backbone", "--config", "train.json", "--run", "runs/mix", "--data", "mine.dptd:2", "--steps", "2",
+                                "--threads", "1"], cwd: dir)
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let line = try XCTUnwrap(t.stderr.split(separator: "\n").first { $0.contains("from --data") }, t.stderr)
+        let imported = Int(line.components(separatedBy: " emoji, ").last?.split(separator: " ").first ?? "") ?? -1
+        XCTAssertGreaterThan(imported, 0, String(line))
+        XCTAssertLessThan(imported, 24, "only the train split, twice: \(line)")
+        XCTAssertEqual(imported % 2, 0, String(line))
+        let bad = try runDiptych(["train", "backbone", "--config", "train.json", "--run", "runs/bad", "--data", "mine.dptd:0",
+                                  "--steps", "1", "--threads", "1"], cwd: dir)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("the repeat must be 1 to 100"), bad.stderr)
     }
 
     /// A run stopped at step 2 and resumed to 4 ends with the same weights as one that ran to 4.

@@ -57,7 +57,8 @@ extension TrainingDataSpec {
         let found: [String?] = [
             outside("data.shapes", shapes, 0...Self.maxShapes), outside("data.imageSize", imageSize, 8...512),
             outside("data.emojiRepeat", emojiRepeat, 0...100),
-        ]
+            outside("data.datasets count", datasets.count, 0...16),
+        ] + datasets.map { outside("data.datasets repeat of \($0.path)", $0.repeat, 1...100) }
         return found.compactMap { $0 }.first
     }
 }
