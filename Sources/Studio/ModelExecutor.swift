@@ -11,7 +11,7 @@ import Models
 public final class ModelExecutor: EditingExecutor {
     public let model: BundleModel
     public let identity: ModelIdentity
-    /// Called after every denoising step of `generate` (the server's progress and interrupt: return
+    /// Called after every denoising step of `generate` and `edit` (the server's progress and interrupt: return
     /// false to cancel the batch, which then fails with CancellationError). Nil: no reports.
     public var progress: SamplerProgress?
 
