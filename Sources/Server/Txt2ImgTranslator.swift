@@ -3,7 +3,8 @@
 // for a size the model cannot paint, a step count or batch out of range, an unknown sampler); it
 // becomes one generate task of batch_size * n_iter images with seeds seed, seed+1, ... (A1111's
 // all_seeds), batch_size images per model call. The answer carries each PNG as written (with its
-// `parameters` chunk), the request echoed with the values used, and `info`, A1111's JSON string.
+// `parameters` chunk), the request echoed with the values used, and `info`, A1111's JSON string;
+// `shape` builds the images and `info` for img2img too (Img2ImgTranslator).
 import Core
 import Foundation
 import Studio
