@@ -1,6 +1,6 @@
 // A1111Routes.swift: the AUTOMATIC1111 web UI API subset (/sdapi/v1/...), shaped as A1111's
 // modules/api/api.py answers (read to learn the shapes; this is our own code). Each route is thin:
-// decode and check the body, build a studio job (Txt2ImgTranslator, CaptionRunner), let the
+// decode and check the body, build a studio job (Txt2ImgTranslator, Img2ImgTranslator, CaptionRunner), let the
 // gateway queue and wait, shape the answer. Generation bodies are read under
 // consumeWithCancellationOnInboundClose (Hummingbird 2), so a client that disconnects cancels its
 // job instead of leaving work behind.
@@ -26,10 +26,13 @@ public enum A1111Routes {
                 return JSONResponse.make(try Txt2ImgTranslator.answer(plan, outcome, model: gateway.model))
             }
         }
-        router.post("/sdapi/v1/img2img") { _, _ -> Response in
-            // NOT YET: img2img arrives with the library's edit/inpaint work (another branch). Until
-            // then this route answers 501 so clients get a clear message instead of a 404.
-            throw APIError(.notImplemented, "img2img is not yet available in Diptych (edit/inpaint is being built); use txt2img")
+        router.post("/sdapi/v1/img2img") { request, _ -> Response in
+            try await request.body.consumeWithCancellationOnInboundClose { body in
+                let r = try await JSONResponse.decode(Img2ImgRequest.self, from: body, limit: limits.bodyBytes)
+                let plan = try Img2ImgTranslator.plan(r, model: gateway.model, limits: limits) { try gateway.queue.jobDirectory($0) }
+                let outcome = try await gateway.run(plan.job, kind: "img2img")
+                return JSONResponse.make(try Img2ImgTranslator.answer(plan, outcome, model: gateway.model))
+            }
         }
         router.post("/sdapi/v1/png-info") { request, _ -> Response in
             let r = try await JSONResponse.decode(ImageRequest.self, from: request.body, limit: limits.bodyBytes)

@@ -23,11 +23,11 @@ public struct ImageUpload: Sendable {
     }
 
     /// The decoded pixels, refusing images above `maxPixels` (from the header) and corrupt files.
-    public func image(maxPixels: Int) throws -> Image {
+    public func image(maxPixels: Int, field: String = "image") throws -> Image {
         do {
             return try ImageFile.decode(data, maxPixels: maxPixels)
         } catch {
-            throw APIError.unprocessable("image: \((error as? DiptychError)?.message ?? "\(error)")")
+            throw APIError.unprocessable("\(field): \((error as? DiptychError)?.message ?? "\(error)")")
         }
     }
 

@@ -3,7 +3,8 @@
 // for a size the model cannot paint, a step count or batch out of range, an unknown sampler); it
 // becomes one generate task of batch_size * n_iter images with seeds seed, seed+1, ... (A1111's
 // all_seeds), batch_size images per model call. The answer carries each PNG as written (with its
-// `parameters` chunk), the request echoed with the values used, and `info`, A1111's JSON string.
+// `parameters` chunk), the request echoed with the values used, and `info`, A1111's JSON string;
+// `shape` builds the images and `info` for img2img too (Img2ImgTranslator).
 import Core
 import Foundation
 import Studio
@@ -76,6 +77,19 @@ public enum Txt2ImgTranslator {
 
     /// The A1111 answer: the done images in seed order (all of them unless interrupted).
     public static func answer(_ plan: Txt2ImgPlan, _ outcome: StudioGateway.Outcome, model: ServedModel) throws -> Txt2ImgResponse {
+        let t = plan.task
+        let template = GenerationParameters(prompt: t.prompts[0], seed: 0, sampler: t.sampler, steps: t.steps, cfg: t.cfg, width: t.size,
+                                            height: t.size, model: model.name, modelHash: model.hash)
+        let shaped = try shape(job: plan.job.name, template: template, planned: t.seeds, batch: t.batch, echo: plan.echo,
+                               samplerLabel: plan.samplerLabel, comments: plan.comments, outcome: outcome, model: model)
+        return Txt2ImgResponse(images: shaped.images, parameters: plan.echo, info: shaped.info)
+    }
+
+    /// What the txt2img and img2img answers share: the done images (base64, in seed order) and
+    /// `info`, whose infotexts are `template`'s A1111 text at each seed made (the PNGs' chunks).
+    static func shape(job: String, template: GenerationParameters, planned: [UInt64], batch: Int, echo: Txt2ImgRequest,
+                      samplerLabel: String, comments planComments: [String], outcome: StudioGateway.Outcome,
+                      model: ServedModel) throws -> (images: [String], info: String) {
         var images: [String] = []
         var seedsMade: [UInt64] = []
         var failures: [String] = []
@@ -86,9 +100,9 @@ public enum Txt2ImgTranslator {
             }
             let path = try OutputNames.resolve(artifact.path, under: outcome.directory)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw APIError(.internalServerError, "the image \(artifact.path) of job \(plan.job.name) is missing")
+                throw APIError(.internalServerError, "the image \(artifact.path) of job \(job) is missing")
             }
-            if plan.echo.send_images { images.append(data.base64EncodedString()) }
+            if echo.send_images { images.append(data.base64EncodedString()) }
             if case .int(let s)? = artifact.parameters["seed"] { seedsMade.append(UInt64(s)) } else if case .double(let s)? = artifact.parameters["seed"] {
                 seedsMade.append(UInt64(s))
             }
@@ -96,26 +110,30 @@ public enum Txt2ImgTranslator {
         if seedsMade.isEmpty && !outcome.interrupted, let first = failures.first {
             throw APIError(.internalServerError, "generation failed: \(first)")
         }
-        let t = plan.task
-        let seeds = seedsMade.isEmpty ? (outcome.interrupted ? [] : t.seeds) : seedsMade
-        let infotexts = seeds.map {
-            GenerationParameters(prompt: t.prompts[0], seed: $0, sampler: t.sampler, steps: t.steps, cfg: t.cfg, width: t.size,
-                                 height: t.size, model: model.name, modelHash: model.hash).a1111Text
+        let seeds = seedsMade.isEmpty ? (outcome.interrupted ? [] : planned) : seedsMade
+        let infotexts = seeds.map { seed -> String in
+            var p = template
+            p.seed = seed
+            return p.a1111Text
         }
-        var comments = plan.comments
-        if outcome.interrupted { comments.append("interrupted: \(seedsMade.count) of \(t.seeds.count) images were made") }
-        let info = A1111Info(
-            prompt: t.prompts[0], all_prompts: Array(repeating: t.prompts[0], count: seeds.count),
-            negative_prompt: plan.echo.negative_prompt, all_negative_prompts: Array(repeating: plan.echo.negative_prompt, count: seeds.count),
-            seed: seeds.first ?? t.seeds[0], all_seeds: seeds, subseed: plan.echo.subseed, all_subseeds: Array(repeating: plan.echo.subseed, count: seeds.count),
-            subseed_strength: plan.echo.subseed_strength, width: t.size, height: t.size, sampler_name: plan.samplerLabel, cfg_scale: t.cfg,
-            steps: t.steps, batch_size: t.batch, sd_model_name: model.displayName, sd_model_hash: model.hash,
+        var comments = planComments
+        if outcome.interrupted { comments.append("interrupted: \(seedsMade.count) of \(planned.count) images were made") }
+        let t = template
+        var info = A1111Info(
+            prompt: t.prompt, all_prompts: Array(repeating: t.prompt, count: seeds.count),
+            negative_prompt: echo.negative_prompt, all_negative_prompts: Array(repeating: echo.negative_prompt, count: seeds.count),
+            seed: seeds.first ?? planned[0], all_seeds: seeds, subseed: echo.subseed, all_subseeds: Array(repeating: echo.subseed, count: seeds.count),
+            subseed_strength: echo.subseed_strength, width: t.width, height: t.height, sampler_name: samplerLabel, cfg_scale: t.cfg,
+            steps: t.steps, batch_size: batch, sd_model_name: model.displayName, sd_model_hash: model.hash,
             extra_generation_params: ["Diptych sampler": t.sampler], infotexts: infotexts,
-            job_timestamp: timestamp(), version: "diptych-" + ServerInfo.version, diptych_job: plan.job.name, comments: comments)
+            job_timestamp: timestamp(), version: "diptych-" + ServerInfo.version, diptych_job: job, comments: comments)
+        info.denoising_strength = t.strength
+        if let mode = t.mode { info.extra_generation_params["Diptych mode"] = mode }
+        if let image = t.image { info.extra_generation_params["Init image"] = image }
+        if let mask = t.mask { info.extra_generation_params["Mask"] = mask }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let infoString = String(decoding: try encoder.encode(info), as: UTF8.self)
-        return Txt2ImgResponse(images: images, parameters: plan.echo, info: infoString)
+        return (images, String(decoding: try encoder.encode(info), as: UTF8.self))
     }
 
     /// A1111's job_timestamp form: yyyyMMddHHmmss.

@@ -11,7 +11,7 @@ import Models
 public final class ModelExecutor: EditingExecutor {
     public let model: BundleModel
     public let identity: ModelIdentity
-    /// Called after every denoising step of `generate` (the server's progress and interrupt: return
+    /// Called after every denoising step of `generate` and `edit` (the server's progress and interrupt: return
     /// false to cancel the batch, which then fails with CancellationError). Nil: no reports.
     public var progress: SamplerProgress?
 
@@ -79,7 +79,7 @@ public final class ModelExecutor: EditingExecutor {
         let settings = EditSettings(strength: first.strength ?? 1, resample: first.resample ?? 1, dilate: first.dilate ?? 0)
         let sampling = EvalSampling(sampler: first.sampler, steps: first.steps, cfg: Float(first.cfg))
         let result = try model.edit(prompts: requests.map(\.prompt), seeds: requests.map(\.seed), inputs: inputs,
-                                    sampling: sampling, settings: settings)
+                                    sampling: sampling, settings: settings, progress: progress)
         let calls = settings.steps(of: first.steps, masked: first.mode == "inpaint")
         return result.images.map { GeneratedImage(image: $0, nfe: ModelExecutor.nfe(steps: calls, cfg: first.cfg)) }
     }

@@ -1,6 +1,7 @@
 // A1111APITests.swift: the AUTOMATIC1111 routes answer in A1111's shapes: txt2img with base64
 // PNGs carrying the parameters chunk, the echo and the info string; png-info; progress; samplers;
-// options; interrogate; the 501 of img2img; 422s for sizes and bodies the server cannot take.
+// options; interrogate; 422s for sizes and bodies the server cannot take
+// (img2img: Img2ImgTests).
 import Foundation
 import Media
 import Server
@@ -177,13 +178,6 @@ final class A1111APITests: ServerTestCase {
         XCTAssertEqual(own.object["strategy"] as? String, "threshold")
         let missing = try await post("/sdapi/v1/interrogate", [:])
         XCTAssertEqual(missing.status, 422)
-    }
-
-    func testImg2ImgIsNotYet() async throws {
-        try await startServer()
-        let r = try await post("/sdapi/v1/img2img", ["prompt": "x", "init_images": []])
-        XCTAssertEqual(r.status, 501)
-        XCTAssertTrue(r.text.contains("not yet"), r.text)
     }
 
     func testOpenAPIDocumentListsEveryRoute() async throws {

@@ -1,6 +1,7 @@
 // RealModelTests.swift: the server over a real model bundle (a tiny backbone with random weights,
 // the pool codec and the shipped tokenizer, written here as the Studio tests do): txt2img runs the
-// real samplers and stamps the weights hash; and the progress board's hook, which the real executor
+// real samplers and stamps the weights hash; img2img at strength 0 is the init image's latent
+// decode; and the progress board's hook, which the real executor
 // calls after every step, stops exactly the batch it was asked to stop.
 import Core
 import Data
@@ -59,6 +60,34 @@ final class RealModelTests: ServerTestCase {
         XCTAssertEqual((models.json as? [[String: Any]])?.first?["hash"] as? String, hash)
         // The same request from the CLI's point of view: one done job in the store.
         XCTAssertEqual(try server.gateway.queue.store.jobs().map(\.state), ["done"])
+    }
+
+    /// img2img at denoising_strength 0 runs no step: the answer is the init image (any size, resized
+    /// by the bundle) through the autoencoder, encoded and decoded here on our own.
+    func testImg2ImgStrengthZeroIsTheInitImagesLatentDecode() async throws {
+        try writeTinyBundle()
+        var s = settings()
+        s.executor = .model
+        s.modelsRoot = dir + "/Models"
+        s.model = "tiny"
+        try await startServer(s)
+        var px = [Float](repeating: 0, count: 48 * 40 * 3)
+        for i in px.indices { px[i] = Float((i * 37) % 256) / 255 }
+        let initImage = Image(width: 48, height: 40, channels: 3, pixels: px)
+        let r = try await post("/sdapi/v1/img2img", txt2img(["init_images": [try PNG.encode(initImage).base64EncodedString()],
+                                                             "denoising_strength": 0, "sampler_name": "DDIM", "steps": 3]))
+        XCTAssertEqual(r.status, 200, r.text)
+        let png = try XCTUnwrap(Data(base64Encoded: try XCTUnwrap((r.object["images"] as? [String])?.first)))
+        let got = try PNG.decode(png)
+        let m = try BundleModel(path: dir + "/Models/tiny", threads: 1)
+        let sent = try PNG.decode(try PNG.encode(initImage))
+        let z = try m.bundle.codec.encode([m.prepare(sent)], threads: 1)
+        let expected = try PNG.decode(try PNG.encode(m.decode(Tensor(shape: [1, z.count], values: z), count: 1)[0]))
+        XCTAssertEqual([got.width, got.height, got.channels], [expected.width, expected.height, expected.channels])
+        let worst = zip(got.pixels, expected.pixels).map { abs($0 - $1) }.max() ?? 1
+        XCTAssertLessThanOrEqual(worst, 1.0 / 255 + 1e-6, "strength 0 is not the init image's latent decode")
+        let text = try PNG.text(of: png).first { $0.keyword == "parameters" }?.text ?? ""
+        XCTAssertTrue(text.contains("Denoising strength: 0, Mode: edit"), text)
     }
 
     func testBoardStopsOnlyTheBatchItWasAskedToStop() {
