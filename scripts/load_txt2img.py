@@ -19,11 +19,16 @@ def one(url, prompt, seed, batch):
 
 
 def run(url, clients, requests, batch):
-    latencies, images, lock = [], [0], threading.Lock()
+    latencies, images, errors, lock = [], [0], [], threading.Lock()
 
     def client(c):
         for i in range(requests):
-            dt, n = one(url, "a red circle above a blue square", 1000 * c + i, batch)
+            try:
+                dt, n = one(url, "a red circle above a blue square", 1000 * c + i, batch)
+            except Exception as e:   # a refused or failed request is counted, not hidden
+                with lock:
+                    errors.append(str(e))
+                continue
             with lock:
                 latencies.append(dt)
                 images[0] += n
@@ -34,7 +39,7 @@ def run(url, clients, requests, batch):
     for t in threads: t.join()
     wall = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-    return images[0] / wall, statistics.median(latencies), q[98], wall
+    return images[0] / wall, statistics.median(latencies), q[98], wall, errors
 
 
 if __name__ == "__main__":
@@ -47,6 +52,7 @@ if __name__ == "__main__":
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     one(a.url, "warm up", 1, a.batch)
     for c in [int(x) for x in a.clients.split(",")]:
-        rate, p50, p99, wall = run(a.url, c, a.requests, a.batch)
+        rate, p50, p99, wall, errors = run(a.url, c, a.requests, a.batch)
         print(f"{c:3d} clients x {a.requests} requests (batch {a.batch}): {rate:7.1f} images/s, "
-              f"p50 {p50 * 1000:7.1f} ms, p99 {p99 * 1000:7.1f} ms, {wall:.1f} s")
+              f"p50 {p50 * 1000:7.1f} ms, p99 {p99 * 1000:7.1f} ms, {wall:.1f} s, {len(errors)} failed"
+              + (f" (first: {errors[0]})" if errors else ""))

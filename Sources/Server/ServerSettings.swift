@@ -19,7 +19,7 @@ public struct ServerLimits: Sendable {
     /// Characters of a prompt.
     public var promptLength = 1000
     /// Generation requests waiting at once; more get 503.
-    public var inFlightRequests = 8
+    public var inFlightRequests = 32
     /// Seconds a request waits for its items before it answers 504 (its job stays queued).
     public var waitSeconds: Double = 600
     public init() {}
