@@ -28,7 +28,7 @@ struct DataBuild: ParsableCommand {
     @Option(help: "Image sides, comma separated (default: 32 for shapes, 32,64 for emoji).")
     var sizes: String?
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     func validate() throws {
         guard (1...10_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 10000000") }

@@ -72,7 +72,7 @@ struct DataImport: ParsableCommand {
     @Flag(help: "Any skipped input is an error: exit 1 and write no file.")
     var strict = false
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     func options() throws -> FolderImportOptions {
         var o = FolderImportOptions()

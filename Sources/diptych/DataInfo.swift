@@ -21,7 +21,7 @@ struct DataInfo: ParsableCommand {
     @Option(name: .customLong("text-length"), help: "The model's text length (captions over it are counted).")
     var textLength = 24
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     func validate() throws {
         guard (2...4096).contains(textLength) else { throw ValidationError("--text-length must be between 2 and 4096") }

@@ -35,7 +35,7 @@ struct DataPreview: ParsableCommand {
     @Option(help: "Also write each shown record's image as a PNG into this folder (caption in a text chunk).")
     var images: String?
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     func validate() throws {
         guard start >= 0 else { throw ValidationError("--start must be >= 0") }

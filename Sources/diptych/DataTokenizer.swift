@@ -19,7 +19,7 @@ struct DataTokenizer: ParsableCommand {
     @Option(help: "emoji-test.txt with the emoji names.")
     var emojiTest: String = EmojiTestFile.defaultPath
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     func validate() throws {
         guard (260...65536).contains(vocab) else { throw ValidationError("--vocab must be between 260 and 65536") }

@@ -28,7 +28,7 @@ struct DistillTrain: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train",
                                                     abstract: "Distil a model bundle into a consistency model (LCM).")
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ThreadsOnly
     @Option(help: "Teacher model bundle.")
     var teacher = "Models/default"
     @Option(help: "Distillation config (JSON: {\"distill\": {...}, \"data\": {...}}; fields not given keep their defaults).")

@@ -16,7 +16,7 @@ struct DistillCompare: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compare",
                                                     abstract: "Compare few-step and many-step sampling of a teacher and its distilled student.")
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ThreadsOnly
     @Option(help: "Teacher bundle.")
     var teacher = "Models/default"
     @Option(help: "Consistency-distilled student bundle ('' to skip).")

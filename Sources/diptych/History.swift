@@ -15,7 +15,7 @@ struct HistoryCommand: ParsableCommand {
     var events = 30
 
     @OptionGroup var studio: StudioOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     struct Detail: Encodable {
         var job: JobSummary

@@ -12,7 +12,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a PNG, JPEG or safetensors file holds (size and text chunks, or tensors and metadata).")
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     @Argument(help: "A .png, .jpg or .safetensors file (the format is read from the file's bytes).")
     var file: String

@@ -23,7 +23,7 @@ struct QueueAdd: ParsableCommand {
     var jobFiles: [String]
 
     @OptionGroup var studio: StudioOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     func validate() throws {
         if jobFiles.isEmpty { throw ValidationError("give at least one job file") }
@@ -56,7 +56,7 @@ struct QueueList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List queued and finished jobs with their item counts.")
 
     @OptionGroup var studio: StudioOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     func run() throws {
         let jobs = try StudioQueue(outputsRoot: studio.outputs).store.jobs()

@@ -22,7 +22,7 @@ struct Samplers: ParsableCommand {
     @Option(help: "First seed (example i uses seed + i).")
     var seed: UInt64 = 0
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: JSONOnly
 
     static let descriptions: [(String, String)] = [
         ("ddpm", "DDPM ancestral (Ho et al. 2020), trailing timesteps"),

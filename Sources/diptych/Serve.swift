@@ -27,7 +27,7 @@ struct ServeCommand: ParsableCommand {
     var token: String?
 
     @OptionGroup var studio: StudioOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ThreadsOnly
 
     func validate() throws {
         do { try settings(threads: 1).validate() } catch let e as DiptychError { throw ValidationError(e.message) }

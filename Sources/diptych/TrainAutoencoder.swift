@@ -14,7 +14,7 @@ struct TrainAutoencoder: ParsableCommand {
         commandName: "autoencoder",
         abstract: "Train the latent autoencoder (shapes renders + emoji images).")
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ThreadsOnly
 
     @Option(help: "Training data: 'shapes' or 'shapes+emoji'.")
     var data = "shapes+emoji"

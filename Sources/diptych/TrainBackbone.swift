@@ -15,7 +15,7 @@ struct TrainBackbone: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backbone",
                                                     abstract: "Train the dual-diffusion backbone (joint text-to-image and captioning).")
 
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var common: ThreadsOnly
     @Option(name: .long, help: "Training config (JSON; fields not given keep their defaults).")
     var config: String?
     @Option(name: .customLong("run"), help: "Run folder: dataset cache, checkpoint, loss.csv, model/ (the EMA bundle).")

@@ -65,6 +65,17 @@ final class CLITests: TemporaryFolderTestCase {
         Command(name: ["data", "tokenizer"], help: "--vocab", usage: (["--bogus"], "Unknown option '--bogus'"), runtime: nil),
     ]
 
+    /// Options only where they act: commands that run no model take no --threads, and commands whose
+    /// output is logs and files take no --json.
+    func testOptionsOnlyWhereTheyAct() throws {
+        for name in [["inspect"], ["history"], ["queue", "add"], ["data", "build"], ["data", "info"], ["samplers"]] {
+            XCTAssertFalse(try runDiptych(name + ["--help"], cwd: dir).stdout.contains("--threads"), "\(name) offers --threads")
+        }
+        for name in [["train", "backbone"], ["train", "autoencoder"], ["distill", "train"], ["serve"]] {
+            XCTAssertFalse(try runDiptych(name + ["--help"], cwd: dir).stdout.contains("--json"), "\(name) offers --json")
+        }
+    }
+
     func testEverySubcommandIsCovered() throws {
         let top = try runDiptych(["--help"], cwd: dir)
         XCTAssertEqual(top.status, 0)
@@ -89,8 +100,9 @@ final class CLITests: TemporaryFolderTestCase {
                 XCTAssertEqual(r.status, 64, "\(c.name + u.args): \(r.stderr)")
                 XCTAssertTrue(r.stderr.contains(u.says), "\(c.name + u.args) says '\(r.stderr)', not '\(u.says)'")
             }
+            let takesThreads = help.stdout.contains("--threads")
             if let e = c.runtime {
-                let r = try runDiptych(c.name + e.args + ["--threads", "1"], cwd: dir)
+                let r = try runDiptych(c.name + e.args + (takesThreads ? ["--threads", "1"] : []), cwd: dir)
                 XCTAssertEqual(r.status, 1, "\(c.name + e.args): \(r.stderr)")
                 XCTAssertEqual(r.stderrLines.count, 1, "\(c.name + e.args) printed more than one line: \(r.stderr)")
                 XCTAssertTrue(r.stderr.contains(e.says), "\(c.name + e.args) says '\(r.stderr)', not '\(e.says)'")

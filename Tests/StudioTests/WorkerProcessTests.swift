@@ -38,7 +38,9 @@ final class WorkerProcessTests: TemporaryFolderTestCase {
     func launch(_ args: [String], outputs: String, delay: Double, log: String? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try WorkerProcessTests.binary())
-        p.arguments = args + ["--outputs", outputs, "--executor", "fake", "--fake-delay", String(delay), "--quiet", "--threads", "1"]
+        // --threads only where it acts (run and worker make items; queue and history do not).
+        let threads = ["run", "worker"].contains(args.first ?? "") ? ["--threads", "1"] : []
+        p.arguments = args + ["--outputs", outputs, "--executor", "fake", "--fake-delay", String(delay), "--quiet"] + threads
         var env = ProcessInfo.processInfo.environment
         env["DIPTYCH_FAKE_LOG"] = log
         p.environment = env
