@@ -106,7 +106,7 @@ public struct ImageConditioning: Sendable {
     }
 
     /// Forward diffusion from `lower` noise back up to `higher` (RePaint's jump back), with noise z.
-    static func renoise(_ x: Tensor, from lower: NoiseLevel, to higher: NoiseLevel, z: Tensor) -> Tensor {
+    static func renoise(_ x: Tensor, from lower: NoiseLevel, to higher: NoiseLevel, z: Tensor) throws -> Tensor {
         switch (lower, higher) {
         case (.vp(let abLow), .vp(let abHigh)):
             let ratio = abLow > 0 ? min(1, abHigh / abLow) : 1
@@ -114,7 +114,7 @@ public struct ImageConditioning: Sendable {
         case (.ve(let sLow), .ve(let sHigh)):
             return SamplerSupport.combine(1, x, max(0, sHigh * sHigh - sLow * sLow).squareRoot(), z)
         default:
-            preconditionFailure("a sampler mixes variance-preserving and variance-exploding levels")
+            throw DiptychError("a sampler mixes variance-preserving and variance-exploding noise levels")
         }
     }
 }
@@ -153,7 +153,7 @@ extension SamplerSupport {
                 x0 = estimate
                 if anyKnown { next = c.replaceKnown(next, at: levels[i + 1], eps: ImageConditioning.gaussian(&rng, rows: rows, n: n)) }
                 x = u == repeats - 1 ? next
-                    : ImageConditioning.renoise(next, from: levels[i + 1], to: levels[i], z: ImageConditioning.gaussian(&rng, rows: rows, n: n))
+                    : try ImageConditioning.renoise(next, from: levels[i + 1], to: levels[i], z: ImageConditioning.gaussian(&rng, rows: rows, n: n))
             }
             try report(progress, step: i - first + 1, total: steps - first, x0: x0)
         }
